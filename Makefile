@@ -1,0 +1,37 @@
+# Matrix Calculus, Executable — build, test and run the book.
+# `make book` and `make test` create the virtual environment on first use.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: help book test lab clean
+
+help:
+	@echo "make book   build the HTML book into _build/html (executes every notebook)"
+	@echo "make test   run the whole test suite"
+	@echo "make lab    open JupyterLab to run the notebooks yourself"
+	@echo "make clean  remove build output (keeps $(VENV))"
+
+# Reinstall whenever the pins or the package metadata change.
+$(STAMP): requirements.txt pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	touch $(STAMP)
+
+book: $(STAMP)
+	$(BIN)/jupyter-book build . -W -n --keep-going
+	@echo
+	@echo "The book is ready: open $(CURDIR)/_build/html/index.html in a browser."
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -n 2 --dist loadfile
+
+lab: $(STAMP)
+	$(BIN)/jupyter lab --notebook-dir=.
+
+clean:
+	rm -rf _build .pytest_cache .hypothesis .jupyter_cache
+	find . -name __pycache__ -not -path "./$(VENV)/*" -prune -exec rm -rf {} +

@@ -1,0 +1,59 @@
+"""Helpers for *Matrix Calculus, Executable*.
+
+The package is small and flat; everything a notebook needs is importable from here:
+
+>>> import numpy as np
+>>> from utils import check_gradient, random_matrix
+>>> rng = np.random.default_rng(0)
+>>> A, B = random_matrix(rng, 3, 4), random_matrix(rng, 4, 3)
+>>> bool(check_gradient(lambda X: np.trace(X @ B), B.T, A))
+True
+
+Modules, in dependency order: ``matrix_space`` (Frobenius inner product, vec,
+commutation matrix), ``random_matrices`` (test matrices from an rng), ``numdiff``
+(numerical derivatives), ``checks`` (gradient checks), ``plotting`` (figures).
+"""
+
+from .checks import GradientCheck, check_gradient, relative_error
+from .matrix_space import basis_matrix, commutation_matrix, frobenius, unvec, vec
+from .numdiff import (
+    central_difference,
+    complex_step,
+    directional_derivative,
+    forward_difference,
+    jacobian_tensor,
+    numerical_gradient,
+)
+from .plotting import plot_step_errors, plot_tensor_blocks, set_style
+from .random_matrices import (
+    random_invertible,
+    random_matrix,
+    random_orthogonal,
+    random_spd,
+    random_symmetric,
+)
+
+__all__ = [
+    "GradientCheck",
+    "basis_matrix",
+    "central_difference",
+    "check_gradient",
+    "commutation_matrix",
+    "complex_step",
+    "directional_derivative",
+    "forward_difference",
+    "frobenius",
+    "jacobian_tensor",
+    "numerical_gradient",
+    "plot_step_errors",
+    "plot_tensor_blocks",
+    "random_invertible",
+    "random_matrix",
+    "random_orthogonal",
+    "random_spd",
+    "random_symmetric",
+    "relative_error",
+    "set_style",
+    "unvec",
+    "vec",
+]

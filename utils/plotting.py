@@ -1,0 +1,141 @@
+"""Figures used across the book.
+
+Nothing here touches matplotlib's settings at import time: notebooks call
+:func:`set_style` once in their setup cell.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import matplotlib as mpl
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.axes import Axes
+from numpy.typing import ArrayLike
+
+from ._validation import as_real_array
+from .numdiff import central_difference, complex_step, forward_difference
+
+__all__ = ["plot_step_errors", "plot_tensor_blocks", "set_style"]
+
+STEP_FORMULAS: dict[str, Callable] = {
+    "forward": forward_difference,
+    "central": central_difference,
+    "complex": complex_step,
+}
+
+
+def set_style() -> None:
+    """Apply the book's figure style (size, grid, fonts) to matplotlib's rcParams.
+
+    Chapter 1, *Matrices as vectors*.
+    """
+    mpl.rcParams.update(
+        {
+            "figure.figsize": (6.4, 4.0),
+            "figure.dpi": 100,
+            "savefig.dpi": 150,
+            "axes.grid": True,
+            "grid.alpha": 0.3,
+            "axes.spines.top": False,
+            "axes.spines.right": False,
+            "font.size": 11,
+            "axes.titlesize": 12,
+            "legend.frameon": False,
+            "image.cmap": "RdBu_r",
+        }
+    )
+
+
+def plot_step_errors(
+    f: Callable,
+    X: ArrayLike,
+    H: ArrayLike,
+    exact: float,
+    steps: ArrayLike | None = None,
+    methods: Sequence[str] = ("forward", "central", "complex"),
+    ax: Axes | None = None,
+) -> Axes:
+    """Log-log plot of the error of finite-difference formulas against the step size h.
+
+    The forward and central curves are V-shaped: truncation error falls as h shrinks until
+    round-off error takes over; the complex step has no round-off term and stays flat.
+
+    Parameters
+    ----------
+    f : callable
+        Scalar function of an array shaped like X.
+    X, H : array_like, same shape
+        Point and direction.
+    exact : float
+        The exact directional derivative Df(X)[H].
+    steps : array_like, optional
+        Step sizes; 10⁻¹⁶ … 10⁰ by default.
+    methods : sequence of {"forward", "central", "complex"}
+    ax : matplotlib Axes, optional
+
+    Returns
+    -------
+    matplotlib Axes
+
+    Chapter 2, *The Fréchet derivative and the gradient*.
+    """
+    unknown = [m for m in methods if m not in STEP_FORMULAS]
+    if unknown:
+        raise ValueError(f"unknown method(s) {unknown}; choose from {sorted(STEP_FORMULAS)}")
+    steps = np.logspace(-16, 0, 49) if steps is None else as_real_array(steps, "steps", ndim=1)
+    if np.any(steps <= 0):
+        raise ValueError("steps must all be positive")
+    if ax is None:
+        _, ax = plt.subplots()
+    floor = np.finfo(float).eps * max(abs(exact), 1.0) / 10  # keeps exact zeros on a log axis
+    for method in methods:
+        errors = [abs(STEP_FORMULAS[method](f, X, H, h) - exact) for h in steps]
+        ax.loglog(steps, np.maximum(errors, floor), marker=".", label=method)
+    ax.set_xlabel("step size $h$")
+    ax.set_ylabel("absolute error of $Df(X)[H]$")
+    ax.legend()
+    return ax
+
+
+def plot_tensor_blocks(
+    T: ArrayLike, ax: Axes | None = None, title: str | None = None
+) -> Axes:
+    """Heatmap of a 4th-order array T[i, j, k, l] laid out as a block matrix.
+
+    Block (i, j) is the matrix T[i, j, :, :], so a derivative ∂F_ij/∂X_kl shows one block
+    per output entry F_ij. Colours are symmetric around zero; thin lines separate blocks.
+
+    Parameters
+    ----------
+    T : array_like, shape (p, q, m, n)
+    ax : matplotlib Axes, optional
+    title : str, optional
+
+    Returns
+    -------
+    matplotlib Axes
+
+    Chapter 5, *The tensor view*.
+    """
+    T = as_real_array(T, "T", ndim=4)
+    p, q, m, n = T.shape
+    blocks = T.transpose(0, 2, 1, 3).reshape(p * m, q * n)
+    if ax is None:
+        _, ax = plt.subplots()
+    limit = max(float(np.max(np.abs(blocks))), np.finfo(float).tiny)
+    image = ax.imshow(blocks, cmap="RdBu_r", vmin=-limit, vmax=limit, interpolation="nearest")
+    for row in range(1, p):
+        ax.axhline(row * m - 0.5, color="0.3", linewidth=0.8)
+    for column in range(1, q):
+        ax.axvline(column * n - 0.5, color="0.3", linewidth=0.8)
+    ax.set_xticks([c * n + (n - 1) / 2 for c in range(q)], labels=[f"j={c}" for c in range(q)])
+    ax.set_yticks([r * m + (m - 1) / 2 for r in range(p)], labels=[f"i={r}" for r in range(p)])
+    ax.set_xlabel("output column j (each block: input column l across)")
+    ax.set_ylabel("output row i (each block: input row k down)")
+    ax.grid(False)
+    if title:
+        ax.set_title(title)
+    ax.figure.colorbar(image, ax=ax, shrink=0.8)
+    return ax

@@ -1,0 +1,116 @@
+"""Random test matrices drawn from a caller's ``numpy.random.Generator``.
+
+Checks in the book use general, non-symmetric, non-square matrices wherever a claim allows
+them, because symmetric or identity matrices hide transpose mistakes. The structured
+samplers here are for claims that need structure (invertibility, symmetry, definiteness).
+Introduced in Chapter 1, *Matrices as vectors*.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ._validation import require_generator, require_shape_tuple
+
+__all__ = [
+    "random_invertible",
+    "random_matrix",
+    "random_orthogonal",
+    "random_spd",
+    "random_symmetric",
+]
+
+
+def random_matrix(rng: np.random.Generator, m: int, n: int | None = None) -> np.ndarray:
+    """A matrix with independent standard normal entries.
+
+    Parameters
+    ----------
+    rng : numpy.random.Generator
+    m, n : int
+        Shape (m, n); ``n`` defaults to ``m``.
+
+    Returns
+    -------
+    ndarray, shape (m, n)
+
+    Chapter 1, *Matrices as vectors*.
+    """
+    rng = require_generator(rng)
+    shape = require_shape_tuple((m, m if n is None else n))
+    return rng.standard_normal(shape)
+
+
+def random_orthogonal(rng: np.random.Generator, n: int) -> np.ndarray:
+    """An orthogonal matrix Q (QᵀQ = I) drawn uniformly (Haar measure).
+
+    Uses the QR factorisation of a Gaussian matrix with the signs of R's diagonal moved
+    into Q, which makes the distribution uniform.
+
+    Returns
+    -------
+    ndarray, shape (n, n)
+
+    Chapter 1, *Matrices as vectors*.
+    """
+    Q, R = np.linalg.qr(random_matrix(rng, n))
+    return Q * np.sign(np.diag(R))
+
+
+def random_invertible(rng: np.random.Generator, n: int, cond: float = 10.0) -> np.ndarray:
+    """A non-symmetric invertible matrix with 2-norm condition number exactly ``cond``.
+
+    Built as U diag(s) Vᵀ with random orthogonal U, V and singular values s spaced
+    geometrically from 1 down to 1/cond.
+
+    Returns
+    -------
+    ndarray, shape (n, n)
+
+    Chapter 1, *Matrices as vectors*.
+    """
+    singular_values = _geometric_spectrum(n, cond)
+    U = random_orthogonal(rng, n)
+    V = random_orthogonal(rng, n)
+    return (U * singular_values) @ V.T
+
+
+def random_symmetric(rng: np.random.Generator, n: int) -> np.ndarray:
+    """A symmetric matrix (A + Aᵀ)/2 with A standard normal.
+
+    Returns
+    -------
+    ndarray, shape (n, n)
+
+    Chapter 1, *Matrices as vectors*.
+    """
+    A = random_matrix(rng, n)
+    return (A + A.T) / 2
+
+
+def random_spd(rng: np.random.Generator, n: int, cond: float = 10.0) -> np.ndarray:
+    """A symmetric positive definite matrix with condition number exactly ``cond``.
+
+    Built as Q diag(λ) Qᵀ with a random orthogonal Q and eigenvalues λ spaced
+    geometrically from 1 down to 1/cond.
+
+    Returns
+    -------
+    ndarray, shape (n, n)
+
+    Chapter 1, *Matrices as vectors*.
+    """
+    eigenvalues = _geometric_spectrum(n, cond)
+    Q = random_orthogonal(rng, n)
+    S = (Q * eigenvalues) @ Q.T
+    return (S + S.T) / 2
+
+
+def _geometric_spectrum(n: int, cond: float) -> np.ndarray:
+    """n values spaced geometrically from 1 down to 1/cond (cond ≥ 1)."""
+    if isinstance(cond, bool) or not isinstance(cond, (int, float, np.floating, np.integer)):
+        raise TypeError(f"cond must be a number, got {type(cond).__name__}")
+    if not np.isfinite(cond) or cond < 1:
+        raise ValueError(f"cond must be a finite number ≥ 1, got {cond}")
+    (n,) = require_shape_tuple((n,), "n")
+    return np.geomspace(1.0, 1.0 / cond, n)
