@@ -1,0 +1,456 @@
+"""Unit tests of utils.checks: check_gradient and relative_error."""
+
+import time
+
+import numpy as np
+import pytest
+from scipy.optimize import check_grad
+
+from utils import GradientCheck, check_gradient, random_invertible, relative_error
+
+
+@pytest.fixture
+def rng():
+    return np.random.default_rng(2718)
+
+
+@pytest.fixture
+def quadratic(rng):
+    """f(X) = tr(XᵀAX) with A (5, 5) non-symmetric and X (5, 3); ∇f = (A + Aᵀ)X."""
+    A, X = rng.standard_normal((5, 5)), rng.standard_normal((5, 3))
+    return (lambda Y: np.trace(Y.T @ A @ Y)), (A + A.T) @ X, X, A
+
+
+# -- correct gradients are accepted -----------------------------------------------------------
+
+
+def test_accepts_correct_gradient_of_analytic_function(quadratic):
+    """The true gradient of tr(XᵀAX) passes with relative error ≤ 1e-9 via the complex step."""
+    f, G, X, _ = quadratic
+    result = check_gradient(f, G, X)
+    assert isinstance(result, GradientCheck)
+    assert result.ok is True
+    assert result.rel_error <= 1e-9
+    assert result.method == "complex"
+    assert "relative error" in result.message
+
+
+def test_accepts_gradient_of_trace_of_product(rng):
+    """∇ tr(AXB) = AᵀBᵀ on non-square factors."""
+    A, X, B = rng.standard_normal((2, 4)), rng.standard_normal((4, 3)), rng.standard_normal((3, 2))
+    assert check_gradient(lambda Y: np.trace(A @ Y @ B), A.T @ B.T, X).ok
+
+
+def test_accepts_gradient_of_log_abs_det(rng):
+    """∇ log|det X| = X⁻ᵀ for a well-conditioned non-symmetric X."""
+    X = random_invertible(rng, 4, cond=20.0)
+    result = check_gradient(lambda Y: np.linalg.slogdet(Y)[1], np.linalg.inv(X).T, X)
+    assert result.ok, result.message
+
+
+def test_accepts_slightly_perturbed_correct_gradient(quadratic):
+    """A gradient with a 1e-8 relative error is still accepted (the tolerance is ~1e-6)."""
+    f, G, X, _ = quadratic
+    assert check_gradient(f, G * (1 + 1e-8), X).ok
+
+
+def test_correct_gradient_at_ill_conditioned_point(rng):
+    """∇ tr(C X⁻¹) = −(X⁻¹CX⁻¹)ᵀ is accepted at a non-symmetric X with cond(X) = 1e8."""
+    X = random_invertible(np.random.default_rng(1), 4, cond=1e8)
+    C = rng.standard_normal((4, 4))
+    Xi = np.linalg.inv(X)
+    result = check_gradient(lambda Y: np.trace(C @ np.linalg.inv(Y)), -(Xi @ C @ Xi).T, X)
+    assert result.ok, result.message
+
+
+# -- wrong gradients are rejected ----------------------------------------------------------------
+
+
+def test_rejects_transposed_gradient(rng):
+    """For f(X) = tr(AX) the gradient is Aᵀ; A itself (square, non-symmetric) is rejected."""
+    A, X = rng.standard_normal((4, 4)), rng.standard_normal((4, 4))
+    f = lambda Y: np.trace(A @ Y)  # noqa: E731
+    assert check_gradient(f, A.T, X).ok
+    result = check_gradient(f, A, X)
+    assert result.ok is False
+    assert result.rel_error > 1e-2
+    assert "does not match" in result.message
+    assert "transpose" in result.message
+
+
+def test_rejects_missing_product_rule_term(quadratic):
+    """For tr(XᵀAX), AX (dropping the AᵀX term) and 2AX are rejected."""
+    f, _, X, A = quadratic
+    for wrong in (A @ X, 2 * A @ X, A.T @ X):
+        result = check_gradient(f, wrong, X)
+        assert not result.ok
+        assert result.rel_error > 1e-2
+
+
+def test_rejects_factor_of_two(rng):
+    """For ‖X‖² the gradient is 2X; X and 4X are rejected with relative error ≈ 1/2 and 1."""
+    X = rng.standard_normal((3, 4))
+    f = lambda Y: np.sum(Y**2)  # noqa: E731
+    assert check_gradient(f, 2 * X, X).ok
+    half = check_gradient(f, X, X)
+    double = check_gradient(f, 4 * X, X)
+    assert not half.ok and not double.ok
+    assert half.rel_error == pytest.approx(0.5, rel=1e-6)
+    assert double.rel_error == pytest.approx(1.0, rel=1e-6)
+    assert "factor of 2" in half.message
+
+
+def test_rejects_error_in_a_single_entry(quadratic):
+    """A 1e-3 relative change to one entry of the gradient is detected."""
+    f, G, X, _ = quadratic
+    wrong = G.copy()
+    wrong[2, 1] += 1e-3 * np.linalg.norm(G)
+    assert not check_gradient(f, wrong, X).ok
+
+
+def test_rejects_zero_gradient_and_accepts_it_where_true(rng):
+    """0 is wrong for tr(XᵀAX) at X ≠ 0 but right for a constant function."""
+    A, X = rng.standard_normal((3, 3)), rng.standard_normal((3, 2))
+    assert not check_gradient(lambda Y: np.trace(Y.T @ A @ Y), np.zeros((3, 2)), X).ok
+    assert check_gradient(lambda Y: 3.0, np.zeros((3, 2)), X).ok
+
+
+def test_wrong_shape_is_a_failed_check_naming_both_shapes(quadratic):
+    """A (3, 5) candidate for a (5, 3) X gives ok False and names both shapes (no exception)."""
+    f, G, X, _ = quadratic
+    result = check_gradient(f, G.T, X)
+    assert result.ok is False
+    assert result.rel_error == np.inf
+    assert "(3, 5)" in result.message and "(5, 3)" in result.message
+
+
+def test_flattened_candidate_is_wrong_shape(quadratic):
+    """A flattened gradient is a wrong answer too, not an error."""
+    f, G, X, _ = quadratic
+    result = check_gradient(f, G.ravel(), X)
+    assert not result.ok
+    assert "(15,)" in result.message and "(5, 3)" in result.message
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf])
+def test_non_finite_candidate_is_a_failed_check(quadratic, bad):
+    """A candidate with NaN or inf entries gives ok False with a message saying so."""
+    f, G, X, _ = quadratic
+    wrong = G.copy()
+    wrong[0, 0] = bad
+    result = check_gradient(f, wrong, X)
+    assert result.ok is False
+    assert "NaN" in result.message
+
+
+def test_non_numeric_or_complex_candidate_is_a_failed_check(quadratic):
+    """A string array or a complex array is a wrong answer, not an exception."""
+    f, G, X, _ = quadratic
+    assert not check_gradient(f, np.full(X.shape, "x"), X).ok
+    complex_result = check_gradient(f, G + 1j * G, X)
+    assert not complex_result.ok
+    assert "complex" in complex_result.message
+
+
+# -- what f may return ----------------------------------------------------------------------------
+
+
+def test_f_may_return_python_float_numpy_scalar_or_size_one_array(rng):
+    """float, np.float64 and a (1, 1) array (xᵀAx with x of shape (n, 1)) are all accepted."""
+    A, x = rng.standard_normal((4, 4)), rng.standard_normal((4, 1))
+    G = (A + A.T) @ x
+    variants = {
+        "float": lambda y: float((y.T @ A @ y)[0, 0]),
+        "numpy scalar": lambda y: np.float64(np.sum(y * (A @ y))),
+        "size-1 array": lambda y: y.T @ A @ y,
+        "0-d array": lambda y: np.array(np.sum(y * (A @ y))),
+    }
+    for name, f in variants.items():
+        result = check_gradient(f, G, x)
+        assert result.ok, f"{name}: {result.message}"
+        assert not check_gradient(f, A @ x, x).ok, name
+
+
+def test_f_returning_a_matrix_raises_type_error_naming_shape(rng):
+    """A matrix-valued f is a programming error: TypeError naming its shape."""
+    X = rng.standard_normal((4, 3))
+    with pytest.raises(TypeError, match=r"scalar.*\(3, 3\)"):
+        check_gradient(lambda Y: Y.T @ Y, np.zeros((4, 3)), X)
+
+
+def test_f_returning_a_string_raises_type_error(rng):
+    """A non-numeric f raises TypeError."""
+    with pytest.raises(TypeError, match="number"):
+        check_gradient(lambda Y: "0.5", np.zeros((2, 2)), rng.standard_normal((2, 2)))
+
+
+def test_f_not_finite_at_x_raises(rng):
+    """f(X) = inf has no gradient: ValueError."""
+    with pytest.raises(ValueError, match="not finite"):
+        check_gradient(lambda Y: np.inf, np.zeros((2, 2)), rng.standard_normal((2, 2)))
+
+
+# -- grad as a callable, options, result object -----------------------------------------------------
+
+
+def test_grad_may_be_a_callable(quadratic):
+    """A function returning the gradient is evaluated at X."""
+    f, _, X, A = quadratic
+    assert check_gradient(f, lambda Y: (A + A.T) @ Y, X).ok
+    assert not check_gradient(f, lambda Y: A @ Y, X).ok
+    assert not check_gradient(f, lambda Y: ((A + A.T) @ Y).T, X).ok
+
+
+def test_result_truth_value_and_repr(quadratic):
+    """The result is truthy/falsy like .ok, and its repr is a readable verdict."""
+    f, G, X, _ = quadratic
+    good, bad = check_gradient(f, G, X), check_gradient(f, 2 * G, X)
+    assert bool(good) is True and bool(bad) is False
+    assert good and not bad
+    assert repr(good).startswith("GradientCheck OK")
+    assert repr(bad).startswith("GradientCheck FAILED")
+    for result in (good, bad):
+        assert result.message in repr(result)
+        assert "(5, 3)" in repr(result)
+        assert "\n" not in repr(result)
+
+
+def test_same_rng_seed_gives_same_result(quadratic):
+    """Directions come from the rng: the same seed gives the same error; rng=None is fixed too."""
+    f, G, X, _ = quadratic
+    wrong = G + 0.01
+    a = check_gradient(f, wrong, X, rng=np.random.default_rng(5))
+    b = check_gradient(f, wrong, X, rng=np.random.default_rng(5))
+    c = check_gradient(f, wrong, X, rng=np.random.default_rng(6))
+    assert a.rel_error == b.rel_error
+    assert a.rel_error != c.rel_error
+    assert check_gradient(f, wrong, X).rel_error == check_gradient(f, wrong, X).rel_error
+
+
+@pytest.mark.parametrize("method", ["richardson", "central", "complex"])
+def test_explicit_methods(quadratic, method):
+    """Explicit methods are honoured and reported."""
+    f, G, X, _ = quadratic
+    result = check_gradient(f, G, X, method=method)
+    assert result.ok and result.method == method
+    assert not check_gradient(f, 2 * G, X, method=method).ok
+
+
+def test_rtol_and_n_directions(quadratic):
+    """A looser rtol accepts a 1e-3 error that the default rejects; n_directions=1 still works."""
+    f, G, X, _ = quadratic
+    wrong = G.copy()
+    wrong[0, 0] += 1e-3 * np.linalg.norm(G)
+    assert not check_gradient(f, wrong, X)
+    assert check_gradient(f, wrong, X, rtol=0.1)
+    assert check_gradient(f, G, X, n_directions=1)
+    assert not check_gradient(f, 2 * G, X, n_directions=1)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "pattern"),
+    [
+        ({"rng": 0}, TypeError, "Generator"),
+        ({"rng": np.random}, TypeError, "Generator"),
+        ({"n_directions": 0}, ValueError, "n_directions"),
+        ({"n_directions": 2.0}, TypeError, "n_directions"),
+        ({"rtol": 0.0}, ValueError, "rtol"),
+        ({"rtol": "1e-6"}, TypeError, "rtol"),
+        ({"method": "exact"}, ValueError, "method must be one of"),
+    ],
+)
+def test_bad_options_raise(quadratic, kwargs, error, pattern):
+    """Invalid options raise TypeError/ValueError naming the option."""
+    f, G, X, _ = quadratic
+    with pytest.raises(error, match=pattern):
+        check_gradient(f, G, X, **kwargs)
+
+
+def test_bad_f_or_x_raise(quadratic):
+    """A non-callable f or a NaN X raise."""
+    f, G, X, _ = quadratic
+    with pytest.raises(TypeError, match="function"):
+        check_gradient(G, G, X)
+    bad = X.copy()
+    bad[0, 0] = np.nan
+    with pytest.raises(ValueError, match="NaN"):
+        check_gradient(f, G, bad)
+
+
+# -- functions that are not complex-analytic ----------------------------------------------------------
+
+
+def _polar(X):
+    U, _, Vt = np.linalg.svd(X, full_matrices=False)
+    return U @ Vt
+
+
+def _max_gradient(X):
+    G = np.zeros_like(X)
+    G[np.unravel_index(np.argmax(X), X.shape)] = 1.0
+    return G
+
+
+def _max_abs_gradient(X):
+    G = np.zeros_like(X)
+    index = np.unravel_index(np.argmax(np.abs(X)), X.shape)
+    G[index] = np.sign(X[index])
+    return G
+
+
+def _spectral_gradient(X):
+    U, _, Vt = np.linalg.svd(X)
+    return np.outer(U[:, 0], Vt[0])
+
+
+# name: (f, true gradient, a plausible wrong gradient)
+NON_ANALYTIC = {
+    "frobenius norm": (np.linalg.norm, lambda X: X / np.linalg.norm(X), lambda X: X),
+    "sum of abs": (lambda Y: np.sum(np.abs(Y)), np.sign, np.abs),
+    "nuclear norm": (lambda Y: np.sum(np.linalg.svd(Y, compute_uv=False)), _polar,
+                     lambda X: X / np.linalg.norm(X)),
+    "spectral norm": (lambda Y: np.linalg.norm(Y, 2), _spectral_gradient,
+                      lambda X: X / np.linalg.norm(X, 2)),
+    "max": (np.max, _max_gradient, lambda X: 2 * _max_gradient(X)),
+    "max abs": (lambda Y: np.max(np.abs(Y)), _max_abs_gradient,
+                lambda X: -_max_abs_gradient(X)),
+}
+
+
+@pytest.mark.parametrize("name", list(NON_ANALYTIC))
+def test_non_analytic_functions_are_checked_correctly(rng, name):
+    """norm, abs, nuclear norm (svd), max: the true gradient passes and a wrong one fails."""
+    f, gradient, wrong = NON_ANALYTIC[name]
+    X = rng.standard_normal((5, 3))
+    good = check_gradient(f, gradient(X), X)
+    assert good.ok, good.message
+    assert good.rel_error < 1e-7
+    bad = check_gradient(f, wrong(X), X)
+    assert not bad.ok
+    assert bad.rel_error > 1e-2
+
+
+@pytest.mark.parametrize("name", ["frobenius norm", "sum of abs", "nuclear norm"])
+def test_non_analytic_functions_do_not_use_the_complex_step(rng, name):
+    """For these the complex step silently gives 0 or a wrong value, so auto must not report it."""
+    f, _, wrong = NON_ANALYTIC[name]
+    X = rng.standard_normal((5, 3))
+    assert check_gradient(f, np.zeros_like(X), X).method != "complex"
+    assert not check_gradient(f, np.zeros_like(X), X).ok
+
+
+# -- cost ---------------------------------------------------------------------------------------------
+
+
+def test_cost_does_not_grow_with_size(rng):
+    """n_evaluations is the same, and small, for a 5×5 and a 200×200 analytic problem."""
+    counts = []
+    for n in (5, 200):
+        A, X = rng.standard_normal((n, n)), rng.standard_normal((n, n))
+        result = check_gradient(lambda Y, A=A: np.trace(Y.T @ A @ Y), (A + A.T) @ X, X)
+        assert result.ok
+        counts.append(result.n_evaluations)
+    assert counts[0] == counts[1]
+    assert counts[0] <= 12
+
+
+def test_cost_does_not_grow_with_size_non_analytic(rng):
+    """Also on the Richardson path (‖X‖) the count is bounded independently of the size of X.
+
+    The adaptive step ladder may stop a rung earlier or later, so the counts need not be equal.
+    """
+    counts = []
+    for n in (5, 200):
+        X = rng.standard_normal((n, n))
+        result = check_gradient(np.linalg.norm, X / np.linalg.norm(X), X)
+        assert result.ok
+        counts.append(result.n_evaluations)
+    assert max(counts) <= 100  # a Richardson ladder per direction, whatever n² = 40 000
+    assert abs(counts[0] - counts[1]) <= 12
+
+
+def test_n_evaluations_counts_calls_to_f(quadratic):
+    """n_evaluations equals the number of times f was actually called."""
+    f, G, X, _ = quadratic
+    calls = []
+
+    def counted(Y):
+        calls.append(1)
+        return f(Y)
+
+    result = check_gradient(counted, G, X)
+    assert result.n_evaluations == len(calls)
+    assert len(calls) >= 4  # f(X) and at least one evaluation per direction
+
+
+def test_much_faster_than_scipy_check_grad():
+    """On a 100×100 matrix check_gradient is at least 100× faster than scipy's check_grad.
+
+    Best of several repeats for each, to be robust on a loaded machine.
+    """
+    rng = np.random.default_rng(0)
+    n = 100
+    A, X = rng.standard_normal((n, n)), rng.standard_normal((n, n))
+    S = A + A.T
+    f = lambda Y: np.trace(Y.T @ A @ Y)  # noqa: E731
+
+    def ours():
+        return check_gradient(f, S @ X, X)
+
+    def theirs():
+        return check_grad(lambda x: f(x.reshape(n, n)), lambda x: (S @ x.reshape(n, n)).ravel(),
+                          X.ravel())
+
+    def best_time(run, repeats):
+        times = []
+        for _ in range(repeats):
+            start = time.perf_counter()
+            outcome = run()
+            times.append(time.perf_counter() - start)
+        return min(times), outcome
+
+    t_ours, result = best_time(ours, 7)
+    t_scipy, scipy_error = best_time(theirs, 2)
+    assert result.ok and result.rel_error <= 1e-9
+    # scipy's forward differences are much less accurate on the same problem
+    assert scipy_error / np.linalg.norm(S @ X) > 10 * result.rel_error
+    assert t_scipy / t_ours >= 100, f"only {t_scipy / t_ours:.0f}× faster"
+
+
+# -- relative_error -----------------------------------------------------------------------------------
+
+
+def test_relative_error_basics(rng):
+    """‖a − b‖/‖b‖ with b the reference: 0 for equal arrays, 1/2 vs 1 when the roles swap."""
+    b = rng.standard_normal((3, 4))
+    assert relative_error(b, b) == 0.0
+    assert relative_error(2 * b, b) == pytest.approx(1.0, rel=1e-14)
+    assert relative_error(b, 2 * b) == pytest.approx(0.5, rel=1e-14)
+    a = rng.standard_normal((3, 4))
+    assert relative_error(a, b) == pytest.approx(
+        np.sqrt(np.sum((a - b) ** 2) / np.sum(b**2)), rel=1e-13
+    )
+    assert type(relative_error(a, b)) is float
+
+
+def test_relative_error_on_scalars_lists_and_zero_reference():
+    """Scalars and lists work; a zero reference does not divide by zero."""
+    assert relative_error(1.5, 1.0) == pytest.approx(0.5)
+    with np.errstate(over="ignore"):  # 5 / tiny may overflow to inf, which is fine here
+        assert relative_error([3.0, 4.0], [0.0, 0.0]) > 1e300
+    assert relative_error([0.0, 0.0], [0.0, 0.0]) == 0.0
+    assert np.isfinite(relative_error([0.0], [0.0]))
+
+
+def test_relative_error_shape_mismatch(rng):
+    """No broadcasting: (3, 1) against (3,) raises ValueError naming both shapes."""
+    with pytest.raises(ValueError, match=r"\(3, 1\).*\(3,\)"):
+        relative_error(np.ones((3, 1)), np.ones(3))
+    with pytest.raises(ValueError, match=r"\(2, 3\).*\(3, 2\)"):
+        relative_error(rng.standard_normal((2, 3)), rng.standard_normal((3, 2)))
+
+
+def test_relative_error_rejects_non_numeric():
+    """Strings raise TypeError."""
+    with pytest.raises(TypeError, match="numeric"):
+        relative_error(["a"], [1.0])
