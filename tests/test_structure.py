@@ -93,7 +93,7 @@ def test_learning_outcomes_and_setup_cell(path: Path) -> None:
     assert 3 <= len(bullets) <= 5, f"{path.name}: 'What you will learn' needs 3–5 bullets"
     code_cells = [cell for cell in nb.cells if cell.cell_type == "code"]
     setup = code_cells[0]
-    assert "hide-cell" in tags(setup), f"{path.name}: the first code cell (setup) is tagged hide-cell"
+    assert "hide-cell" in tags(setup), f"{path.name}: tag the setup (first code) cell hide-cell"
     assert "default_rng" in setup.source, f"{path.name}: the setup cell creates the rng"
     first_body = next(index for level, text, index in found
                       if level == 2 and text != "What you will learn")
@@ -147,7 +147,7 @@ def test_graded_exercises_carry_nbgrader_metadata(path: Path) -> None:
         for index in exercise.solution_code_cells:
             cell, meta = nb.cells[index], nbgrader(nb.cells[index])
             assert meta.get("solution") is True and meta.get("grade") is False, (
-                f"{exercise.label}: solution cell {index} needs nbgrader solution=true, grade=false")
+                f"{exercise.label}: solution cell {index} needs nbgrader solution, not grade")
             assert "### BEGIN SOLUTION" in cell.source and "### END SOLUTION" in cell.source, (
                 f"{exercise.label}: solution cell {index} lacks BEGIN/END SOLUTION markers")
             grade_ids.append(meta.get("grade_id"))

@@ -29,7 +29,9 @@ def _describe(value: Any) -> str:
     return type(value).__name__
 
 
-def as_real_array(value: Any, name: str, *, min_ndim: int = 0, ndim: int | None = None) -> np.ndarray:
+def as_real_array(
+    value: Any, name: str, *, min_ndim: int = 0, ndim: int | None = None
+) -> np.ndarray:
     """Convert ``value`` to a finite float64 array, or raise a clear error.
 
     Parameters
@@ -65,7 +67,9 @@ def as_real_array(value: Any, name: str, *, min_ndim: int = 0, ndim: int | None 
     if ndim is not None and array.ndim != ndim:
         raise ValueError(f"{name} must have {ndim} dimension(s), got shape {array.shape}")
     if array.ndim < min_ndim:
-        raise ValueError(f"{name} must have at least {min_ndim} dimension(s), got shape {array.shape}")
+        raise ValueError(
+            f"{name} must have at least {min_ndim} dimension(s), got shape {array.shape}"
+        )
     array = array.astype(np.float64, copy=False)
     if not np.all(np.isfinite(array)):
         raise ValueError(f"{name} contains NaN or infinite entries (shape {array.shape})")
