@@ -21,7 +21,7 @@ def quadratic(rng):
     return (lambda Y: np.trace(Y.T @ A @ Y)), (A + A.T) @ X, X, A
 
 
-# -- correct gradients are accepted -----------------------------------------------------------
+# -- correct gradients are accepted ----------------------------------------------------------------
 
 
 def test_accepts_correct_gradient_of_analytic_function(quadratic):
@@ -63,7 +63,7 @@ def test_correct_gradient_at_ill_conditioned_point(rng):
     assert result.ok, result.message
 
 
-# -- wrong gradients are rejected ----------------------------------------------------------------
+# -- wrong gradients are rejected ------------------------------------------------------------------
 
 
 def test_rejects_transposed_gradient(rng):
@@ -152,7 +152,7 @@ def test_non_numeric_or_complex_candidate_is_a_failed_check(quadratic):
     assert "complex" in complex_result.message
 
 
-# -- what f may return ----------------------------------------------------------------------------
+# -- what f may return -----------------------------------------------------------------------------
 
 
 def test_f_may_return_python_float_numpy_scalar_or_size_one_array(rng):
@@ -190,7 +190,7 @@ def test_f_not_finite_at_x_raises(rng):
         check_gradient(lambda Y: np.inf, np.zeros((2, 2)), rng.standard_normal((2, 2)))
 
 
-# -- grad as a callable, options, result object -----------------------------------------------------
+# -- grad as a callable, options, result object ----------------------------------------------------
 
 
 def test_grad_may_be_a_callable(quadratic):
@@ -277,7 +277,7 @@ def test_bad_f_or_x_raise(quadratic):
         check_gradient(f, G, bad)
 
 
-# -- functions that are not complex-analytic ----------------------------------------------------------
+# -- functions that are not complex-analytic -------------------------------------------------------
 
 
 def _polar(X):
@@ -333,13 +333,13 @@ def test_non_analytic_functions_are_checked_correctly(rng, name):
 @pytest.mark.parametrize("name", ["frobenius norm", "sum of abs", "nuclear norm"])
 def test_non_analytic_functions_do_not_use_the_complex_step(rng, name):
     """For these the complex step silently gives 0 or a wrong value, so auto must not report it."""
-    f, _, wrong = NON_ANALYTIC[name]
+    f, _, _ = NON_ANALYTIC[name]
     X = rng.standard_normal((5, 3))
     assert check_gradient(f, np.zeros_like(X), X).method != "complex"
     assert not check_gradient(f, np.zeros_like(X), X).ok
 
 
-# -- cost ---------------------------------------------------------------------------------------------
+# -- cost ------------------------------------------------------------------------------------------
 
 
 def test_cost_does_not_grow_with_size(rng):
@@ -355,9 +355,9 @@ def test_cost_does_not_grow_with_size(rng):
 
 
 def test_cost_does_not_grow_with_size_non_analytic(rng):
-    """Also on the Richardson path (‖X‖) the count is bounded independently of the size of X.
+    """Also on the Richardson path (‖X‖) the count does not depend on the size of X.
 
-    The adaptive step ladder may stop a rung earlier or later, so the counts need not be equal.
+    Each direction costs one fixed ladder of Richardson steps, whatever n² is.
     """
     counts = []
     for n in (5, 200):
@@ -365,8 +365,8 @@ def test_cost_does_not_grow_with_size_non_analytic(rng):
         result = check_gradient(np.linalg.norm, X / np.linalg.norm(X), X)
         assert result.ok
         counts.append(result.n_evaluations)
-    assert max(counts) <= 100  # a Richardson ladder per direction, whatever n² = 40 000
-    assert abs(counts[0] - counts[1]) <= 12
+    assert counts[0] == counts[1], f"evaluations for 5×5 and 200×200: {counts}"
+    assert max(counts) <= 150, f"{max(counts)} evaluations for 3 directions"
 
 
 def test_n_evaluations_counts_calls_to_f(quadratic):
@@ -417,7 +417,7 @@ def test_much_faster_than_scipy_check_grad():
     assert t_scipy / t_ours >= 100, f"only {t_scipy / t_ours:.0f}× faster"
 
 
-# -- relative_error -----------------------------------------------------------------------------------
+# -- relative_error --------------------------------------------------------------------------------
 
 
 def test_relative_error_basics(rng):

@@ -247,7 +247,7 @@ def test_commutation_matrix_small_example():
 )
 def test_commutation_matrix_bad_sizes(m, n, error):
     """Sizes must be positive ints."""
-    with pytest.raises(error, match="positive|ints"):
+    with pytest.raises(error, match=r"positive|ints"):
         commutation_matrix(m, n)
 
 

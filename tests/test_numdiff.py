@@ -495,6 +495,43 @@ def test_ill_conditioned_tolerances_are_attainable(ill_conditioned):
     assert relative_error(G, Xi.T) < 1e-5
 
 
+@pytest.mark.parametrize("seed", range(5))
+def test_moderately_ill_conditioned_gradients(seed):
+    """cond(X) = 1e3 is not extreme: ∇ tr(C X⁻¹) = −(X⁻¹CX⁻¹)ᵀ and ∇ log|det X| = X⁻ᵀ."""
+    rng = np.random.default_rng(seed)
+    X = random_invertible(rng, 4, cond=1e3)
+    C = rng.standard_normal((4, 4))
+    Xi = np.linalg.inv(X)
+    G = numerical_gradient(lambda Y: np.trace(C @ np.linalg.inv(Y)), X)
+    assert relative_error(G, -(Xi @ C @ Xi).T) < 1e-6
+    G = numerical_gradient(lambda Y: np.linalg.slogdet(Y)[1], X)
+    assert relative_error(G, Xi.T) < 1e-6
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_moderately_ill_conditioned_reference(seed):
+    """Reference for the test above: a fixed Richardson step (h = 1e-6) meets 1e-6 easily."""
+    rng = np.random.default_rng(seed)
+    X = random_invertible(rng, 4, cond=1e3)
+    C = rng.standard_normal((4, 4))
+    Xi = np.linalg.inv(X)
+    G = numerical_gradient(lambda Y: np.trace(C @ np.linalg.inv(Y)), X, "richardson", h=1e-6)
+    assert relative_error(G, -(Xi @ C @ Xi).T) < 1e-6
+    G = numerical_gradient(lambda Y: np.linalg.slogdet(Y)[1], X, "richardson", h=1e-6)
+    assert relative_error(G, Xi.T) < 1e-6
+
+
+def test_richardson_path_with_entries_of_different_sizes():
+    """f(x) = |1/x₁| (not analytic) at x = (1, 0.01): ∂f/∂x₁ = −1/x₁² = −1e4.
+
+    The steps scale with the size of the whole of x, so the ladder starts far too coarse for
+    x₁ = 0.01; it must still reach steps small enough to resolve the derivative.
+    """
+    x = np.array([1.0, 0.01])
+    G = numerical_gradient(lambda y: np.abs(1 / y[1]), x)
+    np.testing.assert_allclose(G, [0.0, -1e4], rtol=1e-6, atol=1e-6)
+
+
 # -- bad input -----------------------------------------------------------------------------------
 
 

@@ -22,6 +22,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import Any, Literal
 
 import numpy as np
@@ -44,7 +45,9 @@ METHODS: tuple[str, ...] = ("auto", "complex", "richardson", "central", "forward
 
 EPS = float(np.finfo(float).eps)
 COMPLEX_STEP = 1e-20  # relative to the scale of X; any tiny value works for the complex step
-LADDER = tuple(10.0 ** -k for k in range(1, 8))  # relative Richardson steps, largest first
+LADDER = tuple(10.0 ** -k for k in range(1, 11))  # relative Richardson steps, largest first
+ROUNDOFF_FACTOR = 10.0  # round-off error of a Richardson estimate ≈ this × ε |f| / h
+DEFAULT_STEPS = {"forward": np.sqrt(EPS), "central": EPS ** (1 / 3), "complex": COMPLEX_STEP}
 AGREEMENT_RTOL = 1e-5  # how closely complex step and Richardson must agree in "auto"
 QUICK_STEP = 1e-3  # relative Richardson step for the first, cheap comparison in "auto"
 
@@ -70,8 +73,9 @@ def forward_difference(f: Callable, X: ArrayLike, H: ArrayLike, h: float) -> np.
 
     Chapter 2, *The Fréchet derivative and the gradient*.
     """
+    h = _positive_step(h)
     line = _Line.build(f, X, H)
-    return _as_output((line(h) - line(0.0)) / _positive_step(h))
+    return _as_output((line(h) - line(0.0)) / h)
 
 
 def central_difference(f: Callable, X: ArrayLike, H: ArrayLike, h: float) -> np.ndarray | float:
@@ -80,8 +84,9 @@ def central_difference(f: Callable, X: ArrayLike, H: ArrayLike, h: float) -> np.
     Shapes as in :func:`forward_difference`. Chapter 2, *The Fréchet derivative and the
     gradient*.
     """
+    h = _positive_step(h)
     line = _Line.build(f, X, H)
-    return _as_output(_central(line, _positive_step(h)))
+    return _as_output(_central(line, h))
 
 
 def complex_step(f: Callable, X: ArrayLike, H: ArrayLike, h: float) -> np.ndarray | float:
@@ -93,8 +98,9 @@ def complex_step(f: Callable, X: ArrayLike, H: ArrayLike, h: float) -> np.ndarra
 
     Chapter 2, *The Fréchet derivative and the gradient*.
     """
+    h = _positive_step(h)
     line = _Line.build(f, X, H)
-    return _as_output(_complex_step(line, _positive_step(h)))
+    return _as_output(_complex_step(line, h))
 
 
 # -- derivatives with automatic method and step -------------------------------------------
@@ -230,27 +236,34 @@ def _richardson(line: _Line, h: float) -> np.ndarray:
     return (4 * _central(line, h / 2) - _central(line, h)) / 3
 
 
-def _richardson_adaptive(line: _Line) -> np.ndarray:
-    """Richardson estimates on a ladder of steps; keep the one that agrees best with the next.
+def _richardson_adaptive(line: _Line) -> tuple[np.ndarray, float]:
+    """Richardson estimates on a ladder of steps; keep the one with the smallest relative error.
 
-    Too large a step leaves truncation error, too small a step round-off error; between the
-    two, consecutive estimates agree closely. Stops once the agreement starts to worsen.
+    Too large a step leaves truncation error, too small a step round-off error. The
+    truncation error of an estimate is gauged by its gap to the estimate at the next smaller
+    step, the round-off error by ε |f| / h. Errors are compared *relative* to the estimates:
+    near a singularity, large steps can give small, mutually consistent but wrong values,
+    which only a relative comparison exposes. Returns the best estimate and its absolute
+    error estimate.
     """
-    best, best_gap, previous = None, np.inf, None
-    for relative_step in LADDER:
-        current = _richardson(line, relative_step * line.scale)
-        if previous is not None and np.all(np.isfinite(previous)):
-            gap = float(np.max(np.abs(current - previous)))
-            if gap < best_gap:
-                best, best_gap = previous, gap
-            elif best is not None:
-                break
-        previous = current
-    if best is None:  # every estimate but perhaps the last was non-finite
-        best = previous
-    if not np.all(np.isfinite(best)):
+    size_of_f = float(np.max(np.abs(line(0.0)), initial=0.0))
+    estimates = [(step, _richardson(line, step * line.scale)) for step in LADDER]
+    best, best_error, best_score = None, np.inf, np.inf
+    for (step, larger), (_, smaller) in pairwise(estimates):
+        if not (np.all(np.isfinite(larger)) and np.all(np.isfinite(smaller))):
+            continue
+        roundoff = ROUNDOFF_FACTOR * EPS * size_of_f / (step * line.scale)
+        error = float(np.max(np.abs(larger - smaller), initial=0.0)) + roundoff
+        size = max(_largest(larger), _largest(smaller), roundoff, np.finfo(float).tiny)
+        if error / size < best_score:
+            best, best_error, best_score = larger, error, error / size
+    if best is None:
         raise ValueError("f is not finite near X along H, so no derivative can be estimated")
-    return best
+    return best, best_error
+
+
+def _largest(values: np.ndarray) -> float:
+    return float(np.max(np.abs(values), initial=0.0))
 
 
 def _complex_step(line: _Line, h: float) -> np.ndarray:
@@ -263,11 +276,9 @@ def _complex_step(line: _Line, h: float) -> np.ndarray:
 def _estimate(line: _Line, method: str, h: float | None) -> np.ndarray:
     """One directional derivative by an explicit method (not "auto")."""
     if method == "richardson" and h is None:
-        return _richardson_adaptive(line)
+        return _richardson_adaptive(line)[0]
     if h is None:
-        h = {"forward": np.sqrt(EPS), "central": EPS ** (1 / 3), "complex": COMPLEX_STEP}[
-            method
-        ] * line.scale
+        h = DEFAULT_STEPS[method] * line.scale
     if method == "forward":
         return (line(h) - line(0.0)) / h
     formula = {"central": _central, "richardson": _richardson, "complex": _complex_step}
@@ -277,10 +288,14 @@ def _estimate(line: _Line, method: str, h: float | None) -> np.ndarray:
 def _probe_complex_step(line: _Line) -> tuple[str, np.ndarray]:
     """Decide whether the complex step is valid for f along this line.
 
-    Returns ("complex", estimate) when f accepts a complex argument, returns a complex
-    result and agrees with Richardson extrapolation; otherwise ("richardson", estimate).
-    A single Richardson estimate settles most cases; the adaptive ladder is used only when
-    it disagrees with the complex step.
+    The complex step is rejected outright when f refuses complex input, returns real
+    numbers for it (``abs``, norms, ``svd``) or casts it to real. Otherwise it is compared
+    with Richardson extrapolation, first at one step, then on the adaptive ladder. If they
+    disagree although Richardson has converged, f is not analytic as written (it conjugates,
+    say) and Richardson wins; if Richardson has not converged (f is badly conditioned
+    near X), nothing refutes the complex step and it is kept.
+
+    Returns the method chosen and its estimate of Df(X)[H].
     """
     try:
         with warnings.catch_warnings():
@@ -288,25 +303,27 @@ def _probe_complex_step(line: _Line) -> tuple[str, np.ndarray]:
             perturbed = line(1j * COMPLEX_STEP * line.scale)
     except (TypeError, ValueError, ArithmeticError, np.linalg.LinAlgError,
             np.exceptions.ComplexWarning):
-        return "richardson", _richardson_adaptive(line)
+        return "richardson", _richardson_adaptive(line)[0]
     estimate = np.imag(perturbed) / (COMPLEX_STEP * line.scale)
     if not np.iscomplexobj(perturbed) or not np.all(np.isfinite(estimate)):
-        return "richardson", _richardson_adaptive(line)  # abs, norms, svd return reals
+        return "richardson", _richardson_adaptive(line)[0]
     # Re f(X + ihH) = f(X) + O(h²): the size of f, for free, to judge round-off.
-    roundoff = 1e-9 * float(np.max(np.abs(np.real(perturbed)), initial=0.0)) / line.scale
-    for reference in (_richardson(line, QUICK_STEP * line.scale), None):
-        if reference is None:
-            reference = _richardson_adaptive(line)
-        if np.shape(reference) == np.shape(estimate) and _agree(estimate, reference, roundoff):
-            return "complex", estimate
-    return "richardson", reference
+    atol = 1e-9 * float(np.max(np.abs(np.real(perturbed)), initial=0.0)) / line.scale
+    quick = _richardson(line, QUICK_STEP * line.scale)
+    if np.shape(quick) != np.shape(estimate):
+        return "richardson", _richardson_adaptive(line)[0]
+    if _agree(estimate, quick, atol):
+        return "complex", estimate
+    reference, error = _richardson_adaptive(line)
+    converged = error <= AGREEMENT_RTOL * _largest(reference) + atol
+    if converged and not _agree(estimate, reference, atol):
+        return "richardson", reference
+    return "complex", estimate
 
 
 def _agree(a: np.ndarray, b: np.ndarray, atol: float) -> bool:
     """Whether two derivative estimates agree to AGREEMENT_RTOL, or within atol."""
-    gap = np.max(np.abs(a - b), initial=0.0)
-    size = max(np.max(np.abs(a), initial=0.0), np.max(np.abs(b), initial=0.0))
-    return bool(gap <= AGREEMENT_RTOL * size + atol)
+    return _largest(a - b) <= AGREEMENT_RTOL * max(_largest(a), _largest(b)) + atol
 
 
 def _basis(shape: tuple[int, ...]) -> Iterator[np.ndarray]:
