@@ -34,3 +34,24 @@ def resolve(entry: str) -> Path:
 def toc_notebooks() -> list[Path]:
     """The chapter notebooks, in the order of the table of contents."""
     return [path for path in map(resolve, toc_files()) if path.suffix == ".ipynb"]
+
+
+def mathjax_macros() -> dict[str, str | list]:
+    """The LaTeX macros that `_config.yml` defines for the HTML book."""
+    config = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
+    return config["sphinx"]["config"]["mathjax3_config"]["tex"]["macros"]
+
+
+def macro_cell_source() -> str:
+    """The first cell of every chapter: the same macros as `\\newcommand`s, for JupyterLab.
+
+    The HTML book removes this cell (tag `remove-cell`) and uses `_config.yml` instead.
+    """
+    lines = ["<!-- LaTeX macros for JupyterLab; the HTML book takes them from _config.yml. -->"]
+    for name, definition in mathjax_macros().items():
+        if isinstance(definition, list):
+            body, arguments = definition
+            lines.append(f"$\\newcommand{{\\{name}}}[{arguments}]{{{body}}}$")
+        else:
+            lines.append(f"$\\newcommand{{\\{name}}}{{{definition}}}$")
+    return "\n".join(lines)

@@ -10,7 +10,7 @@ import re
 from pathlib import Path
 
 import pytest
-from bookfiles import BOOK, ROOT, resolve, toc_files, toc_notebooks
+from bookfiles import BOOK, ROOT, macro_cell_source, resolve, toc_files, toc_notebooks
 from chapters import exercises, headings, nbgrader, prose_words, read, tags
 
 ALLOWED_TAGS = {
@@ -75,13 +75,26 @@ def test_chapter_follows_the_template(path: Path) -> None:
     found = headings(nb)
     titles = [text for level, text, _ in found if level == 1]
     assert len(titles) == 1, f"{path.name} must have exactly one '# Title', found {titles}"
-    assert found[0][0] == 1 and found[0][2] == 0, f"{path.name} must open with its # title"
+    assert found[0][0] == 1 and found[0][2] == 1, (
+        f"{path.name} must open with its # title, right after the macro cell")
     sections = [text for level, text, _ in found if level == 2]
     assert sections[0] == "What you will learn", f"{path.name}: first section is {sections[0]!r}"
     tail = sections[-3:] if sections[-1] == OPTIONAL_LAST_SECTION else sections[-2:]
     assert tail[:2] == ["Summary", "Exercises"], (
         f"{path.name} must end with Summary, Exercises[, Further reading]; ends with {tail}")
     assert len(sections) > len(TEMPLATE_SECTIONS), f"{path.name} has no body sections"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=ids(NOTEBOOKS))
+def test_first_cell_defines_the_books_macros(path: Path) -> None:
+    """JupyterLab does not read _config.yml: each notebook defines the macros itself."""
+    first = read(path).cells[0]
+    expected = macro_cell_source()
+    assert first.cell_type == "markdown" and "remove-cell" in tags(first), (
+        f"{path.name}: the first cell must be a markdown cell tagged remove-cell")
+    assert first.source == expected, (
+        f"{path.name}: the macro cell differs from _config.yml's macros; it should read\n"
+        f"{expected}")
 
 
 @pytest.mark.parametrize("path", CHAPTERS, ids=ids(CHAPTERS))
