@@ -43,15 +43,15 @@ def mathjax_macros() -> dict[str, str | list]:
 
 
 def macro_cell_source() -> str:
-    """The first cell of every chapter: the same macros as `\\newcommand`s, for JupyterLab.
+    """The first cell of every chapter: the same macros as MyST front matter, for JupyterLab.
 
-    The HTML book removes this cell (tag `remove-cell`) and uses `_config.yml` instead.
+    JupyterLab (with the jupyterlab-myst extension from requirements.txt) reads math macros
+    from the first cell's front matter. The HTML book removes this cell (tag `remove-cell`)
+    and takes the macros from `_config.yml`.
     """
-    lines = ["<!-- LaTeX macros for JupyterLab; the HTML book takes them from _config.yml. -->"]
+    lines = ["---", "math:"]
     for name, definition in mathjax_macros().items():
-        if isinstance(definition, list):
-            body, arguments = definition
-            lines.append(f"$\\newcommand{{\\{name}}}[{arguments}]{{{body}}}$")
-        else:
-            lines.append(f"$\\newcommand{{\\{name}}}{{{definition}}}$")
+        body = definition[0] if isinstance(definition, list) else definition
+        lines.append(f"  '\\{name}': '{body}'")
+    lines.append("---")
     return "\n".join(lines)
