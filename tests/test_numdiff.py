@@ -645,3 +645,19 @@ def test_f_must_be_callable(rng):
         directional_derivative(X, X, X)
     with pytest.raises(TypeError, match="must be a function"):
         numerical_gradient("np.sum", X)
+
+
+@pytest.mark.parametrize(
+    "where", ["directional_derivative", "numerical_gradient", "jacobian_tensor"]
+)
+def test_non_finite_value_at_X_is_a_clear_error(where):
+    """f(X) = NaN or inf means there is nothing to differentiate: a ValueError says so."""
+    X = np.arange(1.0, 7.0).reshape(2, 3)
+    f = lambda Y: np.log(Y - Y)  # noqa: E731  (-inf everywhere)
+    call = {
+        "directional_derivative": lambda: directional_derivative(f, X, np.ones_like(X)),
+        "numerical_gradient": lambda: numerical_gradient(lambda Y: np.sum(f(Y)), X),
+        "jacobian_tensor": lambda: jacobian_tensor(f, X),
+    }[where]
+    with pytest.raises(ValueError, match="not finite"), np.errstate(divide="ignore"):
+        call()

@@ -127,8 +127,9 @@ def directional_derivative(
 
     Chapter 2, *The Fréchet derivative and the gradient*.
     """
-    line = _Line.build(f, X, H)
     method = _check_method(method, h)
+    line = _Line.build(f, X, H)
+    line.require_finite_value()
     if method == "auto":
         method, estimate = _probe_complex_step(line)
         return _as_output(estimate)
@@ -186,6 +187,7 @@ def jacobian_tensor(
     X = as_real_array(X, "X", min_ndim=1)
     F = require_callable(F, "F")
     method = _check_method(method, h)
+    _Line.build(F, X, np.ones_like(X)).require_finite_value()
     if method == "auto":
         probe = np.random.default_rng(0).standard_normal(X.shape)
         method, _ = _probe_complex_step(_Line.build(F, X, probe))
@@ -219,6 +221,12 @@ class _Line:
             raise ValueError("the direction H is the zero matrix; a derivative needs H ≠ 0")
         rms_X = float(np.sqrt(np.mean(X**2)))
         return cls(f, X, H, (rms_X if rms_X > 0 else 1.0) / rms_H)
+
+    def require_finite_value(self) -> None:
+        """Raise ValueError if f(X) is not finite: there is nothing to differentiate."""
+        value = self(0.0)
+        if not np.all(np.isfinite(value)):
+            raise ValueError(f"f(X) is not finite (it contains NaN or inf), shape {value.shape}")
 
     def __call__(self, t: float | complex) -> np.ndarray:
         value = np.asarray(self.f(self.X + t * self.H))
