@@ -454,3 +454,81 @@ def test_relative_error_rejects_non_numeric():
     """Strings raise TypeError."""
     with pytest.raises(TypeError, match="numeric"):
         relative_error(["a"], [1.0])
+
+
+# -- cases found in review: small non-analytic terms, stationary points, extreme scales --
+
+
+def test_small_non_analytic_term_is_not_missed(rng):
+    """A ridge penalty lam‖X‖² written with np.linalg.norm (not complex-analytic) and
+    lam = 1e-5: the correct gradient passes and the one that forgets the penalty fails."""
+    A, B, X = rng.standard_normal((6, 4)), rng.standard_normal((6, 3)), rng.standard_normal((4, 3))
+    lam = 1e-5
+
+    def f(Y):
+        return 0.5 * np.sum((A @ Y - B) ** 2) + 0.5 * lam * np.linalg.norm(Y) ** 2
+
+    correct = A.T @ (A @ X - B) + lam * X
+    assert check_gradient(f, correct, X).ok
+    assert not check_gradient(f, correct - lam * X, X).ok
+
+
+def test_conjugating_term_under_a_large_offset(rng):
+    """f = 1e8 + vdot(X, X): the complex step silently gives 0 for the vdot part; auto must
+    notice even though the offset swamps f's values, and judge candidates correctly."""
+    X = 1e-2 * rng.standard_normal((4, 3))
+
+    def f(Y):
+        return 1e8 + np.vdot(Y, Y)
+
+    assert check_gradient(f, 2 * X, X).ok
+    assert not check_gradient(f, np.zeros_like(X), X).ok
+
+
+def test_stationary_point_is_not_a_false_alarm(rng):
+    """At a least-squares solution the gradient is zero up to rounding on both sides."""
+    A, B = rng.standard_normal((6, 4)), rng.standard_normal((6, 3))
+    X = np.linalg.lstsq(A, B, rcond=None)[0]
+    for f in (lambda Y: np.sum((A @ Y - B) ** 2), lambda Y: np.linalg.norm(A @ Y - B) ** 2):
+        assert check_gradient(f, 2 * A.T @ (A @ X - B), X).ok
+        assert check_gradient(f, np.zeros_like(X), X).ok
+        assert not check_gradient(f, np.ones_like(X), X).ok
+
+
+@pytest.mark.parametrize("size", [1e-150, 1e150])
+def test_extreme_scales_do_not_overflow(rng, size):
+    """Entries near the ends of the float range: no overflow in steps or norms."""
+    X = size * (1.0 + rng.random((3, 3)))
+    result = check_gradient(lambda Y: np.sum(np.log(Y)), 1.0 / X, X)
+    assert result.ok, result
+    assert not check_gradient(lambda Y: np.sum(np.log(Y)), 2.0 / X, X).ok
+
+
+def test_f_and_grad_cannot_modify_the_callers_X(rng):
+    X = rng.standard_normal((3, 3))
+    before = X.copy()
+
+    def vandal(Y):
+        np.fill_diagonal(Y, 0.0)
+        return float(np.sum(Y**2))
+
+    check_gradient(vandal, lambda Y: 2 * Y, X)
+    assert np.array_equal(X, before)
+
+
+def test_ragged_candidate_is_a_failed_check(rng):
+    X = rng.standard_normal((2, 2))
+    result = check_gradient(lambda Y: np.sum(Y), [[1.0, 2.0], [3.0]], X)
+    assert not result.ok and "not a numeric array" in result.message
+
+
+def test_complex_valued_f_is_rejected(rng):
+    X = rng.standard_normal((2, 2))
+    with pytest.raises(TypeError, match="real-valued"):
+        check_gradient(lambda Y: 1j * np.sum(Y**2), np.zeros_like(X), X)
+
+
+def test_infinite_rtol_is_rejected(rng):
+    X = rng.standard_normal((2, 2))
+    with pytest.raises(ValueError, match="rtol"):
+        check_gradient(lambda Y: np.sum(Y), X, X, rtol=np.inf)

@@ -4,6 +4,8 @@ Closed-form derivatives are checked on random non-symmetric, non-square matrices
 missing transpose or a swapped index cannot pass.
 """
 
+import warnings
+
 import numpy as np
 import pytest
 
@@ -661,3 +663,40 @@ def test_non_finite_value_at_X_is_a_clear_error(where):
     }[where]
     with pytest.raises(ValueError, match="not finite"), np.errstate(divide="ignore"):
         call()
+
+
+def test_entries_of_very_different_sizes_get_their_own_steps():
+    """Per-entry step scales: log is differentiated at 1e8 and at 1e-4 without leaving its
+    domain and without numpy warnings."""
+    x = np.array([1e8, 1e-4])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        g = numerical_gradient(lambda v: np.linalg.norm(np.log(v)), x)
+    logs = np.log(x)
+    assert np.allclose(g, logs / np.linalg.norm(logs) / x, rtol=1e-8)
+
+
+def test_mixed_scale_outputs_are_compared_entry_by_entry(rng):
+    """A conjugating output entry next to a huge analytic one is still detected."""
+    X, H = rng.standard_normal((3, 3)), rng.standard_normal((3, 3))
+
+    def F(Y):
+        return np.array([1e6 * np.sum(Y**2), np.vdot(Y, Y)])
+
+    expected = np.array([2e6 * np.sum(X * H), 2 * np.sum(X * H)])
+    assert np.allclose(directional_derivative(F, X, H), expected, rtol=1e-8)
+
+
+def test_complex_dtype_with_real_values_is_accepted(rng):
+    """The trace of eigvals is real but comes back with a complex dtype."""
+    X, H = rng.standard_normal((4, 4)), rng.standard_normal((4, 4))
+    result = directional_derivative(lambda Y: np.sum(np.linalg.eigvals(Y)), X, H)
+    assert result == pytest.approx(np.trace(H), rel=1e-8)
+
+
+def test_output_shape_must_not_change(rng):
+    X = rng.standard_normal((3, 3))
+    X[0, 0] = 0.5  # on the mask's threshold: a step changes how many entries pass
+
+    with pytest.raises(ValueError, match="must not depend on X"):
+        jacobian_tensor(lambda Y: Y[np.abs(Y) > 0.5], X, method="richardson")

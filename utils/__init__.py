@@ -10,20 +10,16 @@ The package is small and flat; everything a notebook needs is importable from he
 True
 
 Modules, in dependency order: ``matrix_space`` (Frobenius inner product, vec,
-commutation matrix), ``random_matrices`` (test matrices from an rng), ``numdiff``
-(numerical derivatives), ``checks`` (gradient checks), ``plotting`` (figures).
+commutation matrix), ``random_matrices`` (test matrices from an rng),
+``difference_formulas`` (forward, central, Richardson and complex-step formulas),
+``numdiff`` (derivatives with automatic method and step), ``checks`` (gradient checks),
+``plotting`` (figures).
 """
 
 from .checks import GradientCheck, check_gradient, relative_error
-from .matrix_space import basis_matrix, commutation_matrix, frobenius, unvec, vec
-from .numdiff import (
-    central_difference,
-    complex_step,
-    directional_derivative,
-    forward_difference,
-    jacobian_tensor,
-    numerical_gradient,
-)
+from .difference_formulas import central_difference, complex_step, forward_difference, richardson
+from .matrix_space import basis_matrix, commutation_matrix, frobenius, frobenius_norm, unvec, vec
+from .numdiff import directional_derivative, jacobian_tensor, numerical_gradient
 from .plotting import plot_step_errors, plot_tensor_blocks, set_style
 from .random_matrices import (
     random_invertible,
@@ -43,6 +39,7 @@ __all__ = [
     "directional_derivative",
     "forward_difference",
     "frobenius",
+    "frobenius_norm",
     "jacobian_tensor",
     "numerical_gradient",
     "plot_step_errors",
@@ -53,6 +50,7 @@ __all__ = [
     "random_spd",
     "random_symmetric",
     "relative_error",
+    "richardson",
     "set_style",
     "unvec",
     "vec",

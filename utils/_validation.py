@@ -45,7 +45,7 @@ def as_real_array(
 
     Returns
     -------
-    ndarray of float64, same shape as ``value``.
+    ndarray of float64, same shape as ``value``; always a new array, never a view.
 
     Raises
     ------
@@ -70,7 +70,7 @@ def as_real_array(
         raise ValueError(
             f"{name} must have at least {min_ndim} dimension(s), got shape {array.shape}"
         )
-    array = array.astype(np.float64, copy=False)
+    array = array.astype(np.float64, copy=True)  # callers may hand it to user code
     if not np.all(np.isfinite(array)):
         raise ValueError(f"{name} contains NaN or infinite entries (shape {array.shape})")
     return array

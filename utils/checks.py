@@ -1,8 +1,8 @@
 """Checking a candidate gradient against numerical derivatives.
 
 ``check_gradient`` compares ⟨G, H⟩ with a numerical Df(X)[H] along a few random directions
-H. This tests the defining property of the gradient directly, and its cost does not grow
-with the size of X: a handful of evaluations of f whether X is 2×2 or 1000×1000.
+H. This tests the defining property of the gradient directly, and the number of evaluations
+of f does not depend on the size of X: a handful whether X is 2×2 or 1000×1000.
 Introduced in Chapter 2, *The Fréchet derivative and the gradient*.
 """
 
@@ -16,12 +16,17 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from ._validation import as_real_array, as_scalar, require_callable, require_generator
-from .numdiff import METHODS, _estimate, _Line, _probe_complex_step
+from .difference_formulas import step_scale
+from .matrix_space import frobenius_norm
+from .numdiff import Estimates, Method, derivatives_along
 
 __all__ = ["GradientCheck", "check_gradient", "relative_error"]
 
 DEFAULT_RTOL = 1e-6
 DEFAULT_SEED = 0
+EPS = float(np.finfo(float).eps)
+ROUNDING = 1e3  # rounding error of a derivative ≈ this × ε |f(X)| per unit step
+SAFETY = 10.0  # how many times its own error estimate a numerical derivative may be off
 
 
 def relative_error(a: ArrayLike, b: ArrayLike) -> float:
@@ -35,15 +40,16 @@ def relative_error(a: ArrayLike, b: ArrayLike) -> float:
 
     Chapter 2, *The Fréchet derivative and the gradient*.
     """
-    a = np.asarray(a)
-    b = np.asarray(b)
-    for name, value in (("a", a), ("b", b)):
-        if not np.issubdtype(value.dtype, np.number) or value.dtype == bool:
-            raise TypeError(f"{name} must be numeric, got dtype {value.dtype}")
+    a, b = _numeric_array(a, "a"), _numeric_array(b, "b")
     if a.shape != b.shape:
         raise ValueError(f"a and b must have the same shape, got {a.shape} and {b.shape}")
     tiny = np.finfo(float).tiny
-    return float(np.linalg.norm((a - b).ravel()) / max(np.linalg.norm(b.ravel()), tiny))
+    if np.iscomplexobj(a) or np.iscomplexobj(b):
+        return float(np.linalg.norm((a - b).ravel()) / max(np.linalg.norm(b.ravel()), tiny))
+    with np.errstate(invalid="ignore"):  # NaN entries give a NaN error, as they should
+        if not (np.all(np.isfinite(a)) and np.all(np.isfinite(b))):
+            return float("nan") if np.isnan(a).any() or np.isnan(b).any() else float("inf")
+    return frobenius_norm(a - b) / max(frobenius_norm(b), tiny)
 
 
 @dataclass(frozen=True)
@@ -55,10 +61,13 @@ class GradientCheck:
     ok : bool
         True when the candidate matches the numerical derivatives within ``rtol``.
     rel_error : float
-        ‖d_candidate − d_numerical‖ / ‖d_numerical‖ over the test directions, where
-        d[k] = Df(X)[H_k]; ``inf`` when the candidate has the wrong shape or is not finite.
+        ‖d_candidate − d_numerical‖ / max(‖d_numerical‖, noise) over the test directions,
+        where d[k] = Df(X)[H_k] and the noise level is the smallest derivative that the
+        evaluations of f can resolve; ``inf`` when the candidate has the wrong shape or
+        is not finite.
     method : str
-        The numerical method used ("complex" or "richardson", or the one requested).
+        The numerical method used ("complex" or "richardson" in "auto" mode), or "none"
+        when the candidate was rejected before any differentiation.
     message : str
         A sentence a student can act on.
     n_evaluations : int
@@ -87,7 +96,7 @@ def check_gradient(
     *,
     n_directions: int = 3,
     rtol: float = DEFAULT_RTOL,
-    method: str = "auto",
+    method: Method = "auto",
 ) -> GradientCheck:
     """Check a candidate gradient G of a scalar function f at X.
 
@@ -98,18 +107,19 @@ def check_gradient(
     Parameters
     ----------
     f : callable
-        Maps an array shaped like X to a number (a float, numpy scalar or size-1 array).
+        Maps an array shaped like X to a real number (a float, numpy scalar or size-1
+        array such as ``x.T @ A @ x``).
     grad : array_like or callable
         The candidate gradient, or a function that returns it when called with X.
-    X : array_like, shape (m, n) (any shape works)
-        The point; real and finite.
+    X : array_like, shape (m, n) (any shape with at least one dimension)
+        The point; real and finite. f and grad receive a copy.
     rng : numpy.random.Generator, optional
         Source of the random directions; a fixed seed is used when omitted.
     n_directions : int
         Number of random directions.
     rtol : float
         Largest relative error that counts as correct.
-    method : str
+    method : {"auto", "complex", "richardson", "central", "forward"}
         Numerical method, as in :func:`utils.directional_derivative`.
 
     Returns
@@ -121,32 +131,34 @@ def check_gradient(
     Raises
     ------
     TypeError, ValueError
-        If f is not callable or does not return a single number, X is not a finite real
-        array, or the options are invalid.
+        If f is not callable or does not return a single real number, X is not a finite
+        real array, or the options are invalid.
 
     Chapter 2, *The Fréchet derivative and the gradient*.
     """
     f = require_callable(f, "f")
     X = as_real_array(X, "X", min_ndim=1)
     rng = np.random.default_rng(DEFAULT_SEED) if rng is None else require_generator(rng)
-    _check_options(n_directions, rtol, method)
+    _check_options(n_directions, rtol)
     counted = _CountingFunction(f)
-    value = as_scalar(counted(X), "f")
-    if not np.isfinite(value):
-        raise ValueError(f"f(X) = {value} is not finite, so f has no gradient there")
+    value = _real_scalar(counted(X.copy()))
 
-    G = np.asarray(grad(X) if callable(grad) else grad)
-    problem = _candidate_problem(G, X.shape)
-    if problem:
-        return GradientCheck(False, np.inf, method, problem, counted.calls)
+    problem = _candidate_problem(grad(X.copy()) if callable(grad) else grad, X.shape)
+    if isinstance(problem, str):
+        return GradientCheck(False, np.inf, "none", problem, counted.calls)
+    G = problem
 
     directions = [rng.standard_normal(X.shape) for _ in range(n_directions)]
-    numerical, used = _directional_derivatives(counted, X, directions, method)
+    estimates = derivatives_along(counted, X, directions, method, value_at_X=value)
     predicted = np.array([float(np.sum(G * H)) for H in directions])
-    error = relative_error(predicted, numerical)
+    noise = _noise_level(value, X, directions, estimates)
+    difference = frobenius_norm(predicted - estimates.values)
+    # Correct means: off by at most rtol relative, or by no more than the numerical noise.
+    reference = max(frobenius_norm(estimates.values), noise / rtol, np.finfo(float).tiny)
+    error = float(difference / reference)
     ok = bool(error <= rtol)
-    message = _message(ok, error, rtol, X.shape, n_directions, used)
-    return GradientCheck(ok, error, used, message, counted.calls)
+    message = _message(ok, error, rtol, X.shape, estimates, noise)
+    return GradientCheck(ok, error, estimates.method, message, counted.calls)
 
 
 class _CountingFunction:
@@ -161,21 +173,24 @@ class _CountingFunction:
         return as_scalar(self.f(Y), "f")
 
 
-def _directional_derivatives(
-    f: Callable, X: np.ndarray, directions: list[np.ndarray], method: str
-) -> tuple[np.ndarray, str]:
-    """Df(X)[H] for each H; in "auto" mode the first direction decides the method."""
-    lines = [_Line.build(f, X, H) for H in directions]
-    if method == "auto":
-        method, first = _probe_complex_step(lines[0])
-        rest = [_estimate(line, method, None) for line in lines[1:]]
-        return np.array([first, *rest], dtype=float), method
-    return np.array([_estimate(line, method, None) for line in lines], dtype=float), method
+def _real_scalar(value: float | complex) -> float:
+    """f(X) as a finite real float, or a clear error."""
+    if isinstance(value, complex):
+        if abs(value.imag) > 1e-12 * max(abs(value.real), 1.0):
+            raise TypeError(f"f must be real-valued, but f(X) = {value}")
+        value = value.real
+    if not np.isfinite(value):
+        raise ValueError(f"f(X) = {value} is not finite, so f has no gradient there")
+    return float(value)
 
 
-def _candidate_problem(G: np.ndarray, shape: tuple[int, ...]) -> str:
-    """Why a candidate gradient cannot be right before any differentiation, or ''."""
-    if not np.issubdtype(G.dtype, np.number) or G.dtype == bool:
+def _candidate_problem(candidate: Any, shape: tuple[int, ...]) -> np.ndarray | str:
+    """The candidate as a float array, or a sentence saying why it cannot be right."""
+    try:
+        G = np.asarray(candidate)
+    except (ValueError, TypeError):
+        return f"the candidate gradient is not a numeric array ({type(candidate).__name__})"
+    if G.dtype == bool or not np.issubdtype(G.dtype, np.number):
         return f"the candidate gradient is not numeric (dtype {G.dtype})"
     if G.shape != shape:
         return (
@@ -186,29 +201,62 @@ def _candidate_problem(G: np.ndarray, shape: tuple[int, ...]) -> str:
         return "the candidate gradient is complex; the gradient of a real function is real"
     if not np.all(np.isfinite(G)):
         return "the candidate gradient contains NaN or infinite entries"
-    return ""
+    return G.astype(float)
+
+
+def _noise_level(
+    value: float, X: np.ndarray, directions: list[np.ndarray], estimates: Estimates
+) -> float:
+    """How far the numerical derivatives may be off, in the norm over the directions.
+
+    Per direction: rounding in evaluating f and its derivative, ROUNDING·ε·|f(X)| per unit
+    step (steps as in the numerical derivatives), plus SAFETY times the method's own error
+    estimate where it has one (Richardson's, which includes its round-off).
+    """
+    scales = np.array([step_scale(X, H) for H in directions])
+    errors = np.nan_to_num(estimates.errors, nan=0.0)
+    return frobenius_norm(ROUNDING * EPS * abs(value) / scales + SAFETY * errors)
 
 
 def _message(
-    ok: bool, error: float, rtol: float, shape: tuple, n: int, method: str
+    ok: bool, error: float, rtol: float, shape: tuple, estimates: Estimates, noise: float
 ) -> str:
-    where = f"X of shape {shape}, {n} random directions, {method} derivatives"
+    n = len(estimates.values)
+    where = f"X of shape {shape}, {n} random directions, {estimates.method} derivatives"
+    size = frobenius_norm(estimates.values)
+    limited = noise > rtol * size
+    resolution = f"; the numerical derivatives are resolved to ±{noise:.3g} here" if limited else ""
     if ok:
-        return f"relative error {error:.1e} ≤ {rtol:.0e} ({where})"
-    return (
-        f"relative error {error:.1e} > {rtol:.0e}: ⟨G, H⟩ does not match Df(X)[H] ({where}). "
-        "Common causes: a missing transpose, a dropped product-rule term, a factor of 2."
+        return f"relative error {error:.3g} ≤ {rtol:.3g} ({where}){resolution}"
+    message = (
+        f"relative error {error:.3g} > {rtol:.3g}: ⟨G, H⟩ does not match Df(X)[H] ({where})."
+    )
+    if limited and noise > 1e-3 * size:
+        return message + (
+            f" The numerical derivatives are themselves uncertain (±{noise:.3g}): f may "
+            "have a kink or singularity near X, or its values may swamp its changes."
+        )
+    return message + (
+        " Common causes: a missing transpose, a dropped product-rule term, a factor of 2."
     )
 
 
-def _check_options(n_directions: Any, rtol: Any, method: Any) -> None:
+def _numeric_array(value: Any, name: str) -> np.ndarray:
+    try:
+        array = np.asarray(value)
+    except (ValueError, TypeError):
+        raise TypeError(f"{name} must be a numeric array, got {type(value).__name__}") from None
+    if array.dtype == bool or not np.issubdtype(array.dtype, np.number):
+        raise TypeError(f"{name} must be numeric, got dtype {array.dtype}")
+    return array
+
+
+def _check_options(n_directions: Any, rtol: Any) -> None:
     if isinstance(n_directions, bool) or not isinstance(n_directions, (int, np.integer)):
         raise TypeError(f"n_directions must be an int, got {type(n_directions).__name__}")
     if n_directions < 1:
         raise ValueError(f"n_directions must be at least 1, got {n_directions}")
     if isinstance(rtol, bool) or not isinstance(rtol, (int, float, np.floating)):
         raise TypeError(f"rtol must be a number, got {type(rtol).__name__}")
-    if not rtol > 0:
-        raise ValueError(f"rtol must be positive, got {rtol}")
-    if method not in METHODS:
-        raise ValueError(f"method must be one of {METHODS}, got {method!r}")
+    if not (np.isfinite(rtol) and rtol > 0):
+        raise ValueError(f"rtol must be positive and finite, got {rtol}")

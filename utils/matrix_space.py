@@ -11,7 +11,7 @@ from numpy.typing import ArrayLike
 
 from ._validation import as_real_array, require_same_shape, require_shape_tuple
 
-__all__ = ["basis_matrix", "commutation_matrix", "frobenius", "unvec", "vec"]
+__all__ = ["basis_matrix", "commutation_matrix", "frobenius", "frobenius_norm", "unvec", "vec"]
 
 
 def frobenius(X: ArrayLike, Y: ArrayLike) -> float:
@@ -33,6 +33,26 @@ def frobenius(X: ArrayLike, Y: ArrayLike) -> float:
     Y = as_real_array(Y, "Y")
     require_same_shape(X, Y, "X", "Y")
     return float(np.sum(X * Y))
+
+
+def frobenius_norm(X: ArrayLike) -> float:
+    """Frobenius norm ‖X‖_F = √⟨X, X⟩ = √(Σ X_ij²), without overflow or underflow.
+
+    Parameters
+    ----------
+    X : array_like, any shape (all entries are summed)
+
+    Returns
+    -------
+    float
+
+    Chapter 1, *Matrices as vectors*.
+    """
+    X = np.abs(as_real_array(X, "X"))
+    top = float(np.max(X, initial=0.0))
+    if top == 0.0:
+        return 0.0
+    return top * float(np.sqrt(np.sum((X / top) ** 2)))
 
 
 def vec(X: ArrayLike) -> np.ndarray:

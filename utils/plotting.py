@@ -1,21 +1,24 @@
 """Figures used across the book.
 
 Nothing here touches matplotlib's settings at import time: notebooks call
-:func:`set_style` once in their setup cell.
+:func:`set_style` once in their setup cell. ``matplotlib.pyplot`` is imported only when a
+figure is drawn, so ``import utils`` stays light.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
 
 import matplotlib as mpl
-import matplotlib.pyplot as plt
 import numpy as np
-from matplotlib.axes import Axes
 from numpy.typing import ArrayLike
 
-from ._validation import as_real_array
-from .numdiff import central_difference, complex_step, forward_difference
+from ._validation import as_real_array, as_scalar
+from .difference_formulas import central_difference, complex_step, forward_difference
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
 
 __all__ = ["plot_step_errors", "plot_tensor_blocks", "set_style"]
 
@@ -81,17 +84,19 @@ def plot_step_errors(
 
     Chapter 2, *The Fréchet derivative and the gradient*.
     """
+    methods = (methods,) if isinstance(methods, str) else tuple(methods)
     unknown = [m for m in methods if m not in STEP_FORMULAS]
     if unknown:
         raise ValueError(f"unknown method(s) {unknown}; choose from {sorted(STEP_FORMULAS)}")
+    exact = _real_number(exact, "exact")
     steps = np.logspace(-16, 0, 49) if steps is None else as_real_array(steps, "steps", ndim=1)
     if np.any(steps <= 0):
         raise ValueError("steps must all be positive")
-    if ax is None:
-        _, ax = plt.subplots()
+    ax = _axes(ax)
     floor = np.finfo(float).eps * max(abs(exact), 1.0) / 10  # keeps exact zeros on a log axis
     for method in methods:
-        errors = [abs(STEP_FORMULAS[method](f, X, H, h) - exact) for h in steps]
+        estimates = [as_scalar(STEP_FORMULAS[method](f, X, H, h), "f") for h in steps]
+        errors = np.abs(np.real(estimates) - exact)
         ax.loglog(steps, np.maximum(errors, floor), marker=".", label=method)
     ax.set_xlabel("step size $h$")
     ax.set_ylabel("absolute error of $Df(X)[H]$")
@@ -122,8 +127,7 @@ def plot_tensor_blocks(
     T = as_real_array(T, "T", ndim=4)
     p, q, m, n = T.shape
     blocks = T.transpose(0, 2, 1, 3).reshape(p * m, q * n)
-    if ax is None:
-        _, ax = plt.subplots()
+    ax = _axes(ax)
     limit = max(float(np.max(np.abs(blocks))), np.finfo(float).tiny)
     image = ax.imshow(blocks, cmap="RdBu_r", vmin=-limit, vmax=limit, interpolation="nearest")
     for row in range(1, p):
@@ -139,3 +143,20 @@ def plot_tensor_blocks(
         ax.set_title(title)
     ax.figure.colorbar(image, ax=ax, shrink=0.8)
     return ax
+
+
+def _axes(ax: Axes | None) -> Axes:
+    """The given axes, or a new figure's."""
+    if ax is not None:
+        return ax
+    import matplotlib.pyplot as plt
+
+    return plt.subplots()[1]
+
+
+def _real_number(value: Any, name: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise TypeError(f"{name} must be a real number, got {type(value).__name__}")
+    if not np.isfinite(value):
+        raise ValueError(f"{name} must be finite, got {value}")
+    return float(value)
