@@ -12,6 +12,8 @@ import numpy as np
 
 from ._validation import require_generator, require_shape_tuple
 
+MAX_COND = 1e12  # beyond this, rounding in the construction dominates the condition number
+
 __all__ = [
     "random_invertible",
     "random_matrix",
@@ -47,6 +49,12 @@ def random_orthogonal(rng: np.random.Generator, n: int) -> np.ndarray:
     Uses the QR factorisation of a Gaussian matrix with the signs of R's diagonal moved
     into Q, which makes the distribution uniform.
 
+    Parameters
+    ----------
+    rng : numpy.random.Generator
+    n : int
+        The size.
+
     Returns
     -------
     ndarray, shape (n, n)
@@ -58,10 +66,19 @@ def random_orthogonal(rng: np.random.Generator, n: int) -> np.ndarray:
 
 
 def random_invertible(rng: np.random.Generator, n: int, cond: float = 10.0) -> np.ndarray:
-    """A non-symmetric invertible matrix with 2-norm condition number exactly ``cond``.
+    """A non-symmetric invertible matrix with 2-norm condition number ``cond``.
 
     Built as U diag(s) Vᵀ with random orthogonal U, V and singular values s spaced
-    geometrically from 1 down to 1/cond.
+    geometrically from 1 down to 1/cond, so ‖A‖₂ = 1 and cond(A) = cond up to rounding
+    (for n = 1 the matrix is a number of size 1 and its condition number is 1).
+
+    Parameters
+    ----------
+    rng : numpy.random.Generator
+    n : int
+        The size.
+    cond : float
+        The condition number, 1 ≤ cond ≤ 1e12 (beyond that rounding dominates).
 
     Returns
     -------
@@ -78,6 +95,12 @@ def random_invertible(rng: np.random.Generator, n: int, cond: float = 10.0) -> n
 def random_symmetric(rng: np.random.Generator, n: int) -> np.ndarray:
     """A symmetric matrix (A + Aᵀ)/2 with A standard normal.
 
+    Parameters
+    ----------
+    rng : numpy.random.Generator
+    n : int
+        The size.
+
     Returns
     -------
     ndarray, shape (n, n)
@@ -89,10 +112,18 @@ def random_symmetric(rng: np.random.Generator, n: int) -> np.ndarray:
 
 
 def random_spd(rng: np.random.Generator, n: int, cond: float = 10.0) -> np.ndarray:
-    """A symmetric positive definite matrix with condition number exactly ``cond``.
+    """A symmetric positive definite matrix with condition number ``cond``.
 
     Built as Q diag(λ) Qᵀ with a random orthogonal Q and eigenvalues λ spaced
-    geometrically from 1 down to 1/cond.
+    geometrically from 1 down to 1/cond (so cond(S) = cond up to rounding; 1 for n = 1).
+
+    Parameters
+    ----------
+    rng : numpy.random.Generator
+    n : int
+        The size.
+    cond : float
+        The condition number, 1 ≤ cond ≤ 1e12.
 
     Returns
     -------
@@ -110,7 +141,7 @@ def _geometric_spectrum(n: int, cond: float) -> np.ndarray:
     """n values spaced geometrically from 1 down to 1/cond (cond ≥ 1)."""
     if isinstance(cond, bool) or not isinstance(cond, (int, float, np.floating, np.integer)):
         raise TypeError(f"cond must be a number, got {type(cond).__name__}")
-    if not np.isfinite(cond) or cond < 1:
-        raise ValueError(f"cond must be a finite number ≥ 1, got {cond}")
+    if not np.isfinite(cond) or not 1 <= cond <= MAX_COND:
+        raise ValueError(f"cond must be a number between 1 and {MAX_COND:g}, got {cond}")
     (n,) = require_shape_tuple((n,), "n")
     return np.geomspace(1.0, 1.0 / cond, n)
