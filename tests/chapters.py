@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
+from bookfiles import toc_notebooks
 
 EXERCISE = re.compile(r"^```+\{exercise(?:-start)?\}[^\n]*\n:label:\s*(\S+)", re.MULTILINE)
 SOLUTION_START = re.compile(r"^```+\{solution-start\}\s*(\S+)", re.MULTILINE)
@@ -98,3 +99,13 @@ def prose_words(nb: nbformat.NotebookNode) -> int:
         text = re.sub(r"^```.*$|^:\w+:.*$", " ", text, flags=re.MULTILINE)
         total += len(re.findall(r"[A-Za-z][A-Za-z'’-]*", text))
     return total
+
+
+def chapter_notebooks() -> list[Path]:
+    """The numbered chapters (book/NN_name.ipynb) among the toc's notebooks."""
+    return [path for path in toc_notebooks() if re.match(r"\d\d_", path.name)]
+
+
+def ids(paths: list[Path]) -> list[str]:
+    """Test ids: the file names."""
+    return [path.name for path in paths]

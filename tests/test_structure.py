@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from bookfiles import BOOK, ROOT, macro_cell_source, resolve, toc_files, toc_notebooks
-from chapters import exercises, headings, nbgrader, prose_words, read, tags
+from chapters import chapter_notebooks, exercises, headings, ids, nbgrader, prose_words, read, tags
 
 ALLOWED_TAGS = {
     "hide-cell", "hide-input", "hide-output",
@@ -23,11 +23,7 @@ OPTIONAL_LAST_SECTION = "Further reading"
 MIN_WORDS, MIN_EXERCISES, MIN_GRADED, MIN_FIGURES = 1500, 6, 3, 1
 
 NOTEBOOKS = toc_notebooks()
-CHAPTERS = [path for path in NOTEBOOKS if re.match(r"\d\d_", path.name)]
-
-
-def ids(paths: list[Path]) -> list[str]:
-    return [path.name for path in paths]
+CHAPTERS = chapter_notebooks()
 
 
 def test_toc_and_book_folder_list_the_same_pages() -> None:
