@@ -165,6 +165,8 @@ def test_graded_exercises_carry_nbgrader_metadata(path: Path) -> None:
             assert meta.get("grade") is True and meta.get("locked") is True, (
                 f"{exercise.label}: test cell {index} needs nbgrader grade=true, locked=true")
             assert meta.get("points", 0) > 0, f"{exercise.label}: test cell {index} has no points"
+            assert "hide-input" in tags(cell), (
+                f"{exercise.label}: tag test cell {index} hide-input too (folded in the book)")
             assert "assert" in cell.source, f"{exercise.label}: test cell {index} asserts nothing"
             assert "BEGIN SOLUTION" not in cell.source, f"{exercise.label}: solution in a test cell"
             grade_ids.append(meta.get("grade_id"))
