@@ -18,7 +18,7 @@ from numpy.typing import ArrayLike
 from ._validation import as_real_array, as_scalar, require_callable, require_generator
 from .difference_formulas import step_scale
 from .matrix_space import frobenius_norm
-from .numdiff import Estimates, Method, derivatives_along
+from .numdiff import Estimates, Method, derivatives_along, real_value_at
 
 __all__ = ["GradientCheck", "check_gradient", "relative_error"]
 
@@ -141,12 +141,11 @@ def check_gradient(
     rng = np.random.default_rng(DEFAULT_SEED) if rng is None else require_generator(rng)
     _check_options(n_directions, rtol)
     counted = _CountingFunction(f)
-    value = _real_scalar(counted(X.copy()))
+    value = float(real_value_at(counted, X))
 
-    problem = _candidate_problem(grad(X.copy()) if callable(grad) else grad, X.shape)
-    if isinstance(problem, str):
-        return GradientCheck(False, np.inf, "none", problem, counted.calls)
-    G = problem
+    G = _as_candidate(grad(X.copy()) if callable(grad) else grad, X.shape)
+    if isinstance(G, str):
+        return GradientCheck(False, np.inf, "none", G, counted.calls)
 
     directions = [rng.standard_normal(X.shape) for _ in range(n_directions)]
     estimates = derivatives_along(counted, X, directions, method, value_at_X=value)
@@ -173,18 +172,7 @@ class _CountingFunction:
         return as_scalar(self.f(Y), "f")
 
 
-def _real_scalar(value: float | complex) -> float:
-    """f(X) as a finite real float, or a clear error."""
-    if isinstance(value, complex):
-        if abs(value.imag) > 1e-12 * max(abs(value.real), 1.0):
-            raise TypeError(f"f must be real-valued, but f(X) = {value}")
-        value = value.real
-    if not np.isfinite(value):
-        raise ValueError(f"f(X) = {value} is not finite, so f has no gradient there")
-    return float(value)
-
-
-def _candidate_problem(candidate: Any, shape: tuple[int, ...]) -> np.ndarray | str:
+def _as_candidate(candidate: Any, shape: tuple[int, ...]) -> np.ndarray | str:
     """The candidate as a float array, or a sentence saying why it cannot be right."""
     try:
         G = np.asarray(candidate)

@@ -29,6 +29,7 @@ from ._validation import as_real_array, require_callable, require_same_shape
 
 __all__ = [
     "Line",
+    "as_output",
     "central_difference",
     "complex_step",
     "forward_difference",

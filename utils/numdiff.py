@@ -36,6 +36,7 @@ __all__ = [
     "directional_derivative",
     "jacobian_tensor",
     "numerical_gradient",
+    "real_value_at",
 ]
 
 Method = Literal["auto", "complex", "richardson", "central", "forward"]
@@ -121,7 +122,7 @@ def numerical_gradient(
     Chapter 2, *The Fréchet derivative and the gradient*.
     """
     X = as_real_array(X, "X", min_ndim=1)
-    value = _real_value_at(require_callable(f, "f"), X)
+    value = real_value_at(require_callable(f, "f"), X)
     if value.size != 1:
         raise TypeError(
             "numerical_gradient needs f to return a scalar (a float or a size-1 array), "
@@ -192,7 +193,7 @@ def derivatives_along(
     f = require_callable(f, "f")
     method = _check_method(method, h)
     X = as_real_array(X, "X", min_ndim=1)
-    value = _real_value_at(f, X) if value_at_X is None else np.asarray(value_at_X)
+    value = real_value_at(f, X) if value_at_X is None else np.asarray(value_at_X)
     lines = [Line.build(f, X, H, value) for H in directions]
     if not lines:
         raise ValueError("directions is empty: give at least one direction")
@@ -212,7 +213,7 @@ def _estimate(line: Line, method: str, h: float | None) -> tuple[np.ndarray, flo
     """One directional derivative by an explicit method, with its error estimate."""
     if method == "richardson" and h is None:
         return _richardson_ladder(line)
-    step = DEFAULT_STEPS.get(method, QUICK_STEP) * line.scale if h is None else h
+    step = DEFAULT_STEPS[method] * line.scale if h is None else h
     formulas = {"forward": line.forward, "central": line.central,
                 "richardson": line.richardson, "complex": line.complex_step}
     value = formulas[method](step)
@@ -293,8 +294,11 @@ def _collect(results: list[tuple[np.ndarray, float]], method: str) -> Estimates:
     return Estimates(values, errors, method)
 
 
-def _real_value_at(f: Callable, X: np.ndarray) -> np.ndarray:
-    """f(X) as a finite real array; a clear error otherwise."""
+def real_value_at(f: Callable, X: np.ndarray) -> np.ndarray:
+    """f(X) as a finite real array; a clear error otherwise.
+
+    A complex dtype with negligible imaginary parts (the trace of ``eigvals``) is accepted.
+    """
     value = Line.build(f, X, np.ones_like(X))(0.0)
     if np.iscomplexobj(value):
         if largest_magnitude(value.imag) > 1e-12 * max(largest_magnitude(value.real), 1.0):
