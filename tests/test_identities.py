@@ -31,6 +31,13 @@ ALIASES = {"x": "X", "λ": "lam"}  # names in the formulas -> input keys
 PROMISED = {
     "trace": "trace_X trace_AX trace_XA trace_XtA trace_AXt trace_AXB trace_AXtB sum_entries",
     "product": "bilinear_aXb bilinear_aXtb vjp_XB vjp_AX trace_AXBX",
+    "quadratic": "quad_xAx quad_XtAX quad_XAXt quad_XBXtC quad_XtBXC quad_bXtDXc quad_affine",
+    "power": "trace_X2 trace_X3 trace_AX2 trace_X4",
+    "inverse": "trace_Xinv trace_AXinvB bilinear_aXinvb trace_inv_XtX gaussian_nll",
+    "determinant": "det_X det_AXB det_Xk det_XtX det_XtAX",
+    "log-determinant": "logdet_X logdet_AXB logdet_XtX logdet_XtAX",
+    "norm": "fro_sq fro fro_XtX_sq nuclear spectral vec_norm_sq",
+    "least squares": "ls_vector ls_AX ls_XA ridge weighted_ls",
 }
 
 
@@ -67,6 +74,7 @@ PROPERTIES = {
     ),
     "nonzero": lambda M: bool(np.any(M != 0)),
     "> 0": lambda M: bool(np.all(M > 0)),
+    "integer": lambda M: M.ndim == 0 and float(M) == int(M),
 }
 
 
@@ -102,7 +110,7 @@ def parse_shapes(identity: Identity) -> dict[str, tuple[str, ...]]:
 
 
 def test_registry_is_a_tuple_of_identities_with_unique_names() -> None:
-    assert isinstance(IDENTITIES, tuple)
+    assert isinstance(IDENTITIES, tuple) and len(IDENTITIES) >= 45
     assert all(isinstance(identity, Identity) for identity in IDENTITIES)
     duplicates = {name for name in NAMES if NAMES.count(name) > 1}
     assert not duplicates, f"names used twice: {duplicates}"
@@ -368,7 +376,8 @@ def test_gradient_table_errors(options: dict, error: type, message: str) -> None
 # -- the LaTeX and the other text fields ------------------------------------------------------
 
 STANDARD_TEX = {"top", "nabla", "sum", "det", "log", "lambda", "lvert", "rvert", "lVert",
-                "rVert", "sigma", "quad", "frac", "left", "right", "mathrm", "cdot", "ldots"}
+                "rVert", "sigma", "Sigma", "quad", "frac", "left", "right", "mathrm", "text",
+                "cdot", "ldots"}
 
 
 @pytest.mark.parametrize("identity", IDENTITIES, ids=ids(IDENTITIES))

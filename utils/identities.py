@@ -15,13 +15,26 @@ from collections.abc import Iterable
 import numpy as np
 
 from ._validation import require_generator
+from .catalogue_inverse import DETERMINANT, INVERSE, LOG_DETERMINANT
+from .catalogue_norms import LEAST_SQUARES, NORM
+from .catalogue_polynomial import POWER, QUADRATIC
 from .catalogue_trace import PRODUCT, TRACE
 from .checks import GradientCheck, check_gradient
 from .identity_record import CHAPTERS, KINDS, Identity
 
 __all__ = ["IDENTITIES", "KINDS", "Identity", "check_identity", "get_identity", "gradient_table"]
 
-IDENTITIES: tuple[Identity, ...] = (*TRACE, *PRODUCT)
+IDENTITIES: tuple[Identity, ...] = (
+    *TRACE,
+    *PRODUCT,
+    *QUADRATIC,
+    *POWER,
+    *INVERSE,
+    *DETERMINANT,
+    *LOG_DETERMINANT,
+    *NORM,
+    *LEAST_SQUARES,
+)
 
 _BY_NAME: dict[str, Identity] = {identity.name: identity for identity in IDENTITIES}
 

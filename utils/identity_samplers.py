@@ -25,6 +25,7 @@ __all__ = [
     "N",
     "P",
     "dominant_part",
+    "full_column_rank",
     "general",
     "integer",
     "inv",
@@ -109,6 +110,18 @@ def with_singular_values(m: int, n: int, values: Sequence[float]) -> Draw:
         return (U * s) @ V.T
 
     return draw
+
+
+def full_column_rank(m: int, n: int) -> Draw:
+    """A draw of an m×n matrix (m ≥ n) of rank n with singular values from 2 down to 1/2.
+
+    XᵀX is then invertible with condition number 16, whatever the random directions.
+
+    Chapter 4, *Trace identities and the trace trick*.
+    """
+    if m < n:
+        raise ValueError(f"full column rank needs m ≥ n, got shape ({m}, {n})")
+    return with_singular_values(m, n, np.geomspace(2.0, 0.5, n))
 
 
 def positive(low: float = 0.5, high: float = 2.0) -> Draw:
