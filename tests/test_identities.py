@@ -188,6 +188,28 @@ def test_only_symmetric_gradients_escape_the_transpose_test() -> None:
     assert {identity.name for identity in IDENTITIES} - set(ids(TRANSPOSABLE)) <= {"trace_X"}
 
 
+def _inv(M: np.ndarray) -> np.ndarray:
+    return np.linalg.inv(M)
+
+
+@pytest.mark.parametrize(
+    ("name", "wrong"),
+    [
+        ("quad_XBXtC", lambda X, B, C: C.T @ X @ B.T),  # one product-rule term dropped
+        ("quad_XtAX", lambda X, A: 2 * A @ X),  # as if A were symmetric
+        ("trace_AX2", lambda X, A: 2 * (A @ X).T),  # d(X²) = 2X dX, wrong
+        ("trace_AXinvB", lambda X, A, B: -_inv(X) @ B @ A @ _inv(X)),  # transpose missing
+        ("det_XtAX", lambda X, A: 2 * np.linalg.det(X.T @ A @ X) * A @ X @ _inv(X.T @ A @ X)),
+        ("gaussian_nll", lambda X, S: _inv(X).T - _inv(X).T @ S @ _inv(X).T),
+        ("spectral", lambda X: np.outer(*(v[:, -1] for v in np.linalg.svd(X)[::2]))),
+    ],
+)
+def test_classic_slips_are_caught(name: str, wrong) -> None:
+    result = check_identity(dataclasses.replace(get_identity(name), grad=wrong),
+                            np.random.default_rng(4))
+    assert not result.ok, f"{name}: a classic slip passed the check: {result.message}"
+
+
 # -- samplers --------------------------------------------------------------------------------
 
 
@@ -265,28 +287,54 @@ def exact_inputs(identity: Identity) -> tuple[dict, dict]:
     raise AssertionError(f"{identity.name}: no rounded sample satisfies the assumptions")
 
 
-@pytest.mark.parametrize("identity", SYMBOLIC, ids=ids(SYMBOLIC))
-def test_sympy_gradient_is_exact_entry_by_entry(identity: Identity) -> None:
-    """∂f/∂X_ij by sympy, entry by entry at rational inputs, equals sympy_grad exactly."""
-    symbolic, numeric = exact_inputs(identity)
+def exact_mismatches(identity: Identity) -> list[str]:
+    """Entries where ∂f/∂X_ij, by sympy at rational inputs, differs from sympy_grad."""
+    symbolic, _ = exact_inputs(identity)
     X = symbolic["X"]
     expected = sp.Matrix(identity.sympy_grad(**symbolic))
-    assert expected.shape == X.shape, f"{identity.name}: sympy_grad has shape {expected.shape}"
+    if expected.shape != X.shape:
+        return [f"sympy_grad has shape {expected.shape}, X has shape {X.shape}"]
     t = sp.Symbol("t", real=True)
+    mismatches = []
     for i in range(X.rows):
         for j in range(X.cols):
             moved = X.copy()
             moved[i, j] += t
             value = identity.sympy_f(**{**symbolic, "X": moved})
             partial = sp.diff(value, t).subs(t, 0)
-            assert sp.simplify(partial - expected[i, j]) == 0, (
-                f"{identity.name}: ∂f/∂X[{i}, {j}] = {partial}, sympy_grad says "
-                f"{expected[i, j]}")
-    # The symbolic formulas are the numerical ones.
+            if sp.simplify(partial - expected[i, j]) != 0:
+                mismatches.append(f"∂f/∂X[{i}, {j}] = {partial}, sympy_grad has {expected[i, j]}")
+    return mismatches
+
+
+@pytest.mark.parametrize("identity", SYMBOLIC, ids=ids(SYMBOLIC))
+def test_sympy_gradient_is_exact_entry_by_entry(identity: Identity) -> None:
+    """∂f/∂X_ij by sympy, entry by entry at rational inputs, equals sympy_grad exactly;
+    and the symbolic formulas agree with the numerical ones."""
+    mismatches = exact_mismatches(identity)
+    assert not mismatches, f"{identity.name}: " + "; ".join(mismatches[:3])
+    symbolic, numeric = exact_inputs(identity)
+    expected = sp.Matrix(identity.sympy_grad(**symbolic))
     assert np.allclose(np.array(expected.evalf(), dtype=float), identity.grad(**numeric)), (
         f"{identity.name}: sympy_grad and grad differ")
     f_exact = float(identity.sympy_f(**symbolic))
     assert np.isclose(f_exact, identity.f(**numeric)), f"{identity.name}: sympy_f and f differ"
+
+
+@pytest.mark.parametrize(
+    ("name", "wrong"),
+    [
+        ("trace_X2", lambda X: 2 * X),
+        ("quad_XBXtC", lambda X, B, C: C.T * X * B.T),
+        ("det_X", lambda X: X.det() * X.inv()),
+        ("logdet_XtAX", lambda X, A: A * X * (X.T * A * X).inv()),
+        ("trace_AXB", lambda X, A, B: B * A),  # the transpose of the gradient
+    ],
+)
+def test_exact_check_catches_wrong_sympy_gradients(name: str, wrong) -> None:
+    """A missing transpose, a dropped term, a lost factor 2 or a wrong shape is reported."""
+    identity = dataclasses.replace(get_identity(name), sympy_grad=wrong)
+    assert exact_mismatches(identity), f"the exact check accepted a wrong gradient of {name}"
 
 
 @pytest.mark.parametrize("identity", SYMBOLIC, ids=ids(SYMBOLIC))
