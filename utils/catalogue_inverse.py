@@ -40,6 +40,11 @@ def _log_abs_det(A: np.ndarray) -> object:
     return np.log(det(A) ** 2) / 2
 
 
+# Samplers shared by several entries.
+SQUARE = sampler(X=invertible(N))
+TALL = sampler(X=full_column_rank(M, N))
+THREE_SQUARE = sampler(X=invertible(N), A=invertible(N), B=invertible(N))
+
 INVERSE: tuple[Identity, ...] = (
     Identity(
         name="trace_Xinv",
@@ -48,7 +53,7 @@ INVERSE: tuple[Identity, ...] = (
         grad_latex=r"-(X^{-2})^\top",
         shapes="X: n×n",
         assumptions=("X invertible",),
-        sample=sampler(X=invertible(N)),
+        sample=SQUARE,
         f=lambda X: np.trace(inv(X)),
         grad=lambda X: -(inv(X) @ inv(X)).T,
         source="Matrix Cookbook eq. (64) with A = 0",
@@ -93,7 +98,7 @@ INVERSE: tuple[Identity, ...] = (
         grad_latex=r"-2 X (X^\top X)^{-2}",
         shapes="X: m×n",
         assumptions=("X has full column rank",),
-        sample=sampler(X=full_column_rank(M, N)),
+        sample=TALL,
         f=lambda X: np.trace(inv(X.T @ X)),
         grad=lambda X: -2 * X @ inv(X.T @ X) @ inv(X.T @ X),
         source="",
@@ -126,7 +131,7 @@ DETERMINANT: tuple[Identity, ...] = (
         grad_latex=r"\det(X) X^{-\top}",
         shapes="X: n×n",
         assumptions=("X invertible",),
-        sample=sampler(X=invertible(N)),
+        sample=SQUARE,
         f=lambda X: det(X),
         grad=lambda X: det(X) * inv(X).T,
         source="Matrix Cookbook eq. (49)",
@@ -141,7 +146,7 @@ DETERMINANT: tuple[Identity, ...] = (
         grad_latex=r"\det(AXB) X^{-\top}",
         shapes="A: n×n, X: n×n, B: n×n",
         assumptions=("A invertible", "X invertible", "B invertible"),
-        sample=sampler(X=invertible(N), A=invertible(N), B=invertible(N)),
+        sample=THREE_SQUARE,
         f=lambda X, A, B: det(A @ X @ B),
         grad=lambda X, A, B: det(A @ X @ B) * inv(X).T,
         source="Matrix Cookbook eq. (51)",
@@ -171,7 +176,7 @@ DETERMINANT: tuple[Identity, ...] = (
         grad_latex=r"2 \det(X^\top X) X (X^\top X)^{-1}",
         shapes="X: m×n",
         assumptions=("X has full column rank",),
-        sample=sampler(X=full_column_rank(M, N)),
+        sample=TALL,
         f=lambda X: det(X.T @ X),
         grad=lambda X: 2 * det(X.T @ X) * X @ inv(X.T @ X),
         source="Matrix Cookbook eq. (53) with A = I",
@@ -208,7 +213,7 @@ LOG_DETERMINANT: tuple[Identity, ...] = (
         grad_latex=r"X^{-\top}",
         shapes="X: n×n",
         assumptions=("X invertible",),
-        sample=sampler(X=invertible(N)),
+        sample=SQUARE,
         f=lambda X: _log_abs_det(X),
         grad=lambda X: inv(X).T,
         source="Matrix Cookbook eq. (57)",
@@ -223,7 +228,7 @@ LOG_DETERMINANT: tuple[Identity, ...] = (
         grad_latex=r"X^{-\top}",
         shapes="A: n×n, X: n×n, B: n×n",
         assumptions=("A invertible", "X invertible", "B invertible"),
-        sample=sampler(X=invertible(N), A=invertible(N), B=invertible(N)),
+        sample=THREE_SQUARE,
         f=lambda X, A, B: _log_abs_det(A @ X @ B),
         grad=lambda X, A, B: inv(X).T,
         source="",
@@ -238,7 +243,7 @@ LOG_DETERMINANT: tuple[Identity, ...] = (
         grad_latex=r"2 X (X^\top X)^{-1}",
         shapes="X: m×n",
         assumptions=("X has full column rank",),
-        sample=sampler(X=full_column_rank(M, N)),
+        sample=TALL,
         f=lambda X: np.log(det(X.T @ X)),
         grad=lambda X: 2 * X @ inv(X.T @ X),
         source="Matrix Cookbook eq. (55), as 2(X⁺)ᵀ",

@@ -40,6 +40,10 @@ def _top_singular_pair(X: np.ndarray) -> np.ndarray:
     return np.outer(U[:, 0], Vt[0])
 
 
+# Samplers shared by several entries.
+ANY = sampler(X=general(M, N))
+LEAST_SQUARES_INPUTS = {"X": general(N, P), "A": general(M, N), "B": general(M, P)}
+
 NORM: tuple[Identity, ...] = (
     Identity(
         name="fro_sq",
@@ -48,7 +52,7 @@ NORM: tuple[Identity, ...] = (
         grad_latex=r"2X",
         shapes="X: m×n",
         assumptions=(),
-        sample=sampler(X=general(M, N)),
+        sample=ANY,
         f=lambda X: sq(X),
         grad=lambda X: 2 * X,
         source="Matrix Cookbook eq. (132)",
@@ -63,7 +67,7 @@ NORM: tuple[Identity, ...] = (
         grad_latex=r"X / \fro{X}",
         shapes="X: m×n",
         assumptions=("X nonzero",),
-        sample=sampler(X=general(M, N)),
+        sample=ANY,
         f=lambda X: np.sqrt(sq(X)),
         grad=lambda X: X / np.sqrt(sq(X)),
         source="",
@@ -78,7 +82,7 @@ NORM: tuple[Identity, ...] = (
         grad_latex=r"4 X X^\top X",
         shapes="X: m×n",
         assumptions=(),
-        sample=sampler(X=general(M, N)),
+        sample=ANY,
         f=lambda X: sq(X.T @ X),
         grad=lambda X: 4 * X @ X.T @ X,
         source="",
@@ -152,7 +156,7 @@ LEAST_SQUARES: tuple[Identity, ...] = (
         grad_latex=r"2 A^\top (AX - B)",
         shapes="A: m×n, X: n×p, B: m×p",
         assumptions=(),
-        sample=sampler(X=general(N, P), A=general(M, N), B=general(M, P)),
+        sample=sampler(**LEAST_SQUARES_INPUTS),
         f=lambda X, A, B: sq(A @ X - B),
         grad=lambda X, A, B: 2 * A.T @ (A @ X - B),
         source="Matrix Cookbook eq. (119), a special case",
@@ -182,7 +186,7 @@ LEAST_SQUARES: tuple[Identity, ...] = (
         grad_latex=r"2 A^\top (AX - B) + 2 \lambda X",
         shapes="A: m×n, X: n×p, B: m×p, λ: scalar",
         assumptions=("λ > 0",),
-        sample=sampler(X=general(N, P), A=general(M, N), B=general(M, P), lam=positive()),
+        sample=sampler(**LEAST_SQUARES_INPUTS, lam=positive()),
         f=lambda X, A, B, lam: sq(A @ X - B) + lam * sq(X),
         grad=lambda X, A, B, lam: 2 * A.T @ (A @ X - B) + 2 * lam * X,
         source="",
@@ -198,7 +202,7 @@ LEAST_SQUARES: tuple[Identity, ...] = (
         grad_latex=r"A^\top (W + W^\top)(AX - B)",
         shapes="A: m×n, X: n×p, B: m×p, W: m×m",
         assumptions=(),
-        sample=sampler(X=general(N, P), A=general(M, N), B=general(M, P), W=general(M)),
+        sample=sampler(**LEAST_SQUARES_INPUTS, W=general(M)),
         f=lambda X, A, B, W: np.trace((A @ X - B).T @ W @ (A @ X - B)),
         grad=lambda X, A, B, W: A.T @ (W + W.T) @ (A @ X - B),
         source="",

@@ -15,6 +15,8 @@ from .identity_samplers import M, N, general, sampler, sym_trace, value
 
 __all__ = ["POWER", "QUADRATIC"]
 
+SQUARE = sampler(X=general(N))  # shared by the powers
+
 QUADRATIC: tuple[Identity, ...] = (
     Identity(
         name="quad_xAx",
@@ -131,7 +133,7 @@ POWER: tuple[Identity, ...] = (
         grad_latex=r"2 X^\top",
         shapes="X: n×n",
         assumptions=(),
-        sample=sampler(X=general(N)),
+        sample=SQUARE,
         f=lambda X: np.trace(X @ X),
         grad=lambda X: 2 * X.T,
         source="Matrix Cookbook eq. (106)",
@@ -146,10 +148,10 @@ POWER: tuple[Identity, ...] = (
         grad_latex=r"3 (X^2)^\top",
         shapes="X: n×n",
         assumptions=(),
-        sample=sampler(X=general(N)),
+        sample=SQUARE,
         f=lambda X: np.trace(X @ X @ X),
         grad=lambda X: 3 * (X @ X).T,
-        source="Matrix Cookbook eq. (121) with n = 3",
+        source="Matrix Cookbook eq. (121) with k = 3",
         chapter="ch-differentials",
         sympy_f=lambda X: sym_trace(X * X * X),
         sympy_grad=lambda X: 3 * (X * X).T,
@@ -176,10 +178,10 @@ POWER: tuple[Identity, ...] = (
         grad_latex=r"4 (X^3)^\top",
         shapes="X: n×n",
         assumptions=(),
-        sample=sampler(X=general(N)),
+        sample=SQUARE,
         f=lambda X: np.trace(X @ X @ X @ X),
         grad=lambda X: 4 * (X @ X @ X).T,
-        source="Matrix Cookbook eq. (121) with n = 4",
+        source="Matrix Cookbook eq. (121) with k = 4",
         chapter="ch-differentials",
         sympy_f=lambda X: sym_trace(X * X * X * X),
         sympy_grad=lambda X: 4 * (X * X * X).T,

@@ -15,6 +15,10 @@ from .identity_samplers import M, N, P, general, sampler, sym_eye, sym_ones, sym
 
 __all__ = ["PRODUCT", "TRACE"]
 
+# Samplers shared by two entries each.
+WITH_A_OF_SHAPE_XT = sampler(X=general(M, N), A=general(N, M))
+WITH_A_OF_SHAPE_X = sampler(X=general(M, N), A=general(M, N))
+
 TRACE: tuple[Identity, ...] = (
     Identity(
         name="trace_X",
@@ -38,7 +42,7 @@ TRACE: tuple[Identity, ...] = (
         grad_latex=r"A^\top",
         shapes="A: n×m, X: m×n",
         assumptions=(),
-        sample=sampler(X=general(M, N), A=general(N, M)),
+        sample=WITH_A_OF_SHAPE_XT,
         f=lambda X, A: np.trace(A @ X),
         grad=lambda X, A: A.T,
         source="Matrix Cookbook eq. (100), as tr(XA)",
@@ -53,7 +57,7 @@ TRACE: tuple[Identity, ...] = (
         grad_latex=r"A^\top",
         shapes="X: m×n, A: n×m",
         assumptions=(),
-        sample=sampler(X=general(M, N), A=general(N, M)),
+        sample=WITH_A_OF_SHAPE_XT,
         f=lambda X, A: np.trace(X @ A),
         grad=lambda X, A: A.T,
         source="Matrix Cookbook eq. (100)",
@@ -68,7 +72,7 @@ TRACE: tuple[Identity, ...] = (
         grad_latex=r"A",
         shapes="X: m×n, A: m×n",
         assumptions=(),
-        sample=sampler(X=general(M, N), A=general(M, N)),
+        sample=WITH_A_OF_SHAPE_X,
         f=lambda X, A: np.trace(X.T @ A),
         grad=lambda X, A: A,
         source="Matrix Cookbook eq. (103)",
@@ -83,7 +87,7 @@ TRACE: tuple[Identity, ...] = (
         grad_latex=r"A",
         shapes="A: m×n, X: m×n",
         assumptions=(),
-        sample=sampler(X=general(M, N), A=general(M, N)),
+        sample=WITH_A_OF_SHAPE_X,
         f=lambda X, A: np.trace(A @ X.T),
         grad=lambda X, A: A,
         source="Matrix Cookbook eq. (104)",

@@ -64,7 +64,9 @@ def get_identity(name: str) -> Identity:
         raise TypeError(f"name must be a str such as 'trace_AXB', got {type(name).__name__}")
     if name in _BY_NAME:
         return _BY_NAME[name]
-    similar = difflib.get_close_matches(name, _BY_NAME, n=5, cutoff=0.5)
+    lowered = {known.lower(): known for known in _BY_NAME}  # case slips first
+    close = difflib.get_close_matches(name.lower(), lowered, n=5, cutoff=0.5)
+    similar = [lowered[match] for match in close]
     if not similar:
         similar = [known for known in _BY_NAME if name.lower() in known.lower()][:5]
     hint = (
