@@ -13,8 +13,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+import nbformat
 import pytest
-from bookfiles import ROOT, resolve, toc_files
+from bookfiles import ROOT, resolve, toc_files, toc_notebooks
 
 BROWSER_NAMES = ("chromium", "chromium-browser", "google-chrome")
 
@@ -25,7 +26,10 @@ def html(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("book")
     command = [str(Path(sys.executable).parent / "jupyter-book"), "build", str(ROOT),
                "--path-output", str(out), "-W", "-n", "--keep-going"]
-    result = subprocess.run(command, capture_output=True, text=True, timeout=900)
+    # conftest.py sets MPLBACKEND=Agg for the unit tests; the notebooks must keep matplotlib's
+    # inline backend, or their figures (and every reference to them) vanish from the build.
+    env = {key: value for key, value in os.environ.items() if key != "MPLBACKEND"}
+    result = subprocess.run(command, capture_output=True, text=True, timeout=900, env=env)
     log = result.stdout + result.stderr
     assert result.returncode == 0, f"jupyter-book build failed:\n{log[-6000:]}"
     assert "build succeeded" in log, f"no 'build succeeded' in the log:\n{log[-3000:]}"
@@ -40,6 +44,20 @@ def test_every_toc_page_is_built(html: Path) -> None:
     for entry in toc_files():
         resolve(entry)  # the source exists
         assert page(html, entry).exists(), f"{entry}.html was not built"
+
+
+def test_captioned_figures_are_drawn(html: Path) -> None:
+    """Every figure cell (mystnb.figure metadata) shows up as an image under its name."""
+    for path in toc_notebooks():
+        names = [cell.metadata["mystnb"]["figure"]["name"]
+                 for cell in nbformat.read(path, as_version=4).cells
+                 if "figure" in cell.get("metadata", {}).get("mystnb", {})]
+        built = page(html, f"book/{path.stem}").read_text(encoding="utf-8")
+        for name in names:
+            match = re.search(rf'<figure[^>]*id="{re.escape(name)}"(.*?)</figure>', built,
+                              re.DOTALL)
+            assert match and "<img" in match.group(1), (
+                f"{path.name}: figure {name!r} has no image in the built page")
 
 
 def test_mathjax_is_bundled_not_fetched(html: Path) -> None:

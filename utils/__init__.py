@@ -13,11 +13,21 @@ Modules, in dependency order: ``matrix_space`` (Frobenius inner product, vec,
 commutation matrix), ``random_matrices`` (test matrices from an rng),
 ``difference_formulas`` (forward, central, Richardson and complex-step formulas),
 ``numdiff`` (derivatives with automatic method and step), ``checks`` (gradient checks),
-``plotting`` (figures).
+``plotting`` (figures); and the registry of gradient identities: ``identity_record``
+(one identity), ``identity_samplers`` (random valid inputs), ``catalogue_*`` (the entries,
+by kind) and ``identities`` (lookup, checks and the gradient table).
 """
 
 from .checks import GradientCheck, check_gradient, relative_error
 from .difference_formulas import central_difference, complex_step, forward_difference, richardson
+from .identities import (
+    IDENTITIES,
+    KINDS,
+    Identity,
+    check_identity,
+    get_identity,
+    gradient_table,
+)
 from .matrix_space import basis_matrix, commutation_matrix, frobenius, frobenius_norm, unvec, vec
 from .numdiff import directional_derivative, jacobian_tensor, numerical_gradient
 from .plotting import plot_step_errors, plot_tensor_blocks, set_style
@@ -30,16 +40,22 @@ from .random_matrices import (
 )
 
 __all__ = [
+    "IDENTITIES",
+    "KINDS",
     "GradientCheck",
+    "Identity",
     "basis_matrix",
     "central_difference",
     "check_gradient",
+    "check_identity",
     "commutation_matrix",
     "complex_step",
     "directional_derivative",
     "forward_difference",
     "frobenius",
     "frobenius_norm",
+    "get_identity",
+    "gradient_table",
     "jacobian_tensor",
     "numerical_gradient",
     "plot_step_errors",

@@ -1,0 +1,455 @@
+"""Tests of the identity registry (utils.identities and the catalogue modules).
+
+Every identity is checked three ways: numerically at random inputs from its own sampler,
+exactly with sympy entry by entry on small rational inputs, and for the sympy forms on
+matrix symbols. The tests also check what the samplers promise (declared shapes, stated
+assumptions, no accidental symmetry), that wrong gradients are caught, and the lookup and
+table functions.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+
+import numpy as np
+import pytest
+import sympy as sp
+from bookfiles import mathjax_macros
+
+import utils
+from utils import IDENTITIES, KINDS, Identity, check_identity, get_identity, gradient_table
+from utils.identity_record import CHAPTERS
+
+NAMES = [identity.name for identity in IDENTITIES]
+SYMBOLIC = [identity for identity in IDENTITIES if identity.sympy_f is not None]
+SEEDS = (0, 1, 2)
+DENOMINATOR = 64  # exact inputs are multiples of 1/64
+ALIASES = {"x": "X", "λ": "lam"}  # names in the formulas -> input keys
+
+# The entries the chapters rely on, by kind.
+PROMISED = {
+    "trace": "trace_X trace_AX trace_XA trace_XtA trace_AXt trace_AXB trace_AXtB sum_entries",
+    "product": "bilinear_aXb bilinear_aXtb vjp_XB vjp_AX trace_AXBX",
+    "quadratic": "quad_xAx quad_XtAX quad_XAXt quad_XBXtC quad_XtBXC quad_bXtDXc quad_affine",
+    "power": "trace_X2 trace_X3 trace_AX2 trace_X4",
+    "inverse": "trace_Xinv trace_AXinvB bilinear_aXinvb trace_inv_XtX gaussian_nll",
+    "determinant": "det_X det_AXB det_Xk det_XtX det_XtAX",
+    "log-determinant": "logdet_X logdet_AXB logdet_XtX logdet_XtAX",
+    "norm": "fro_sq fro fro_XtX_sq nuclear spectral vec_norm_sq",
+    "least squares": "ls_vector ls_AX ls_XA ridge weighted_ls",
+}
+
+
+def ids(identities: list[Identity]) -> list[str]:
+    return [identity.name for identity in identities]
+
+
+# -- what an assumption means -----------------------------------------------------------------
+
+
+def _square(M: np.ndarray) -> bool:
+    return M.ndim == 2 and M.shape[0] == M.shape[1]
+
+
+def _singular_values(M: np.ndarray) -> np.ndarray:
+    return np.linalg.svd(M, compute_uv=False)
+
+
+PROPERTIES = {
+    "invertible": lambda M: _square(M) and np.linalg.cond(M) < 1e6,
+    "symmetric positive definite": lambda M: (
+        _square(M) and np.allclose(M, M.T, rtol=0, atol=1e-12) and np.linalg.eigvalsh(M).min() > 0
+    ),
+    "has positive definite symmetric part": lambda M: (
+        _square(M) and np.linalg.eigvalsh((M + M.T) / 2).min() > 0
+    ),
+    "has positive determinant": lambda M: _square(M) and np.linalg.det(M) > 0,
+    "has full column rank": lambda M: (
+        M.shape[0] >= M.shape[1] and _singular_values(M).min() > 1e-6 * _singular_values(M).max()
+    ),
+    "has full rank": lambda M: _singular_values(M).min() > 1e-6 * _singular_values(M).max(),
+    "has a simple largest singular value": lambda M: (
+        _singular_values(M)[0] - _singular_values(M)[1] > 1e-3 * _singular_values(M)[0]
+    ),
+    "nonzero": lambda M: bool(np.any(M != 0)),
+    "> 0": lambda M: bool(np.all(M > 0)),
+    "integer": lambda M: M.ndim == 0 and float(M) == int(M),
+}
+
+
+def parse_assumption(text: str) -> tuple[str, str]:
+    """'X invertible' -> ('X', 'invertible'), with the property from PROPERTIES."""
+    name, _, prop = text.partition(" ")
+    assert prop in PROPERTIES, (
+        f"assumption {text!r}: property {prop!r} is not one of {sorted(PROPERTIES)}")
+    return ALIASES.get(name, name), prop
+
+
+def assumptions_hold(identity: Identity, inputs: dict[str, np.ndarray]) -> list[str]:
+    """The assumptions of ``identity`` that ``inputs`` violate."""
+    failed = []
+    for text in identity.assumptions:
+        key, prop = parse_assumption(text)
+        if not PROPERTIES[prop](np.asarray(inputs[key], dtype=float)):
+            failed.append(text)
+    return failed
+
+
+def parse_shapes(identity: Identity) -> dict[str, tuple[str, ...]]:
+    """'A: p×m, X: m×n' -> {'A': ('p', 'm'), 'X': ('m', 'n')}; scalars -> ()."""
+    shapes = {}
+    for item in identity.shapes.split(", "):
+        name, _, dims = item.partition(": ")
+        assert dims, f"{identity.name}: shapes item {item!r} is not 'name: r×c'"
+        shapes[ALIASES.get(name, name)] = () if dims == "scalar" else tuple(dims.split("×"))
+    return shapes
+
+
+# -- the registry as a whole ------------------------------------------------------------------
+
+
+def test_registry_is_a_tuple_of_identities_with_unique_names() -> None:
+    assert isinstance(IDENTITIES, tuple) and len(IDENTITIES) >= 45
+    assert all(isinstance(identity, Identity) for identity in IDENTITIES)
+    duplicates = {name for name in NAMES if NAMES.count(name) > 1}
+    assert not duplicates, f"names used twice: {duplicates}"
+
+
+@pytest.mark.parametrize("kind", PROMISED)
+def test_promised_entries_exist_with_their_kind(kind: str) -> None:
+    for name in PROMISED[kind].split():
+        assert get_identity(name).kind == kind, f"{name} should be of kind {kind!r}"
+
+
+def test_registry_follows_the_order_of_kinds() -> None:
+    order = [KINDS.index(identity.kind) for identity in IDENTITIES]
+    assert order == sorted(order), "IDENTITIES should be grouped by kind, in the order of KINDS"
+
+
+def test_identity_is_frozen() -> None:
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        IDENTITIES[0].name = "other"  # type: ignore[misc]
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"kind": "trace-ish"}, "kind"),
+        ({"chapter": "ch-nowhere"}, "chapter"),
+        ({"name": "has space"}, "slug"),
+        ({"assumptions": ["X invertible"]}, "tuple"),
+        ({"grad": "A.T"}, "callable"),
+        ({"sympy_grad": None}, "both"),
+    ],
+)
+def test_identity_rejects_bad_fields(change: dict, message: str) -> None:
+    fields = {field.name: getattr(IDENTITIES[0], field.name)
+              for field in dataclasses.fields(Identity)}
+    with pytest.raises((TypeError, ValueError), match=message):
+        Identity(**{**fields, **change})
+
+
+# -- every identity, numerically ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("identity", IDENTITIES, ids=ids(IDENTITIES))
+def test_identity_holds_numerically(identity: Identity) -> None:
+    for seed in SEEDS:
+        result = check_identity(identity, np.random.default_rng(seed))
+        assert result.ok, f"{identity.name}, seed {seed}: {result.message}"
+
+
+@pytest.mark.parametrize("identity", IDENTITIES, ids=ids(IDENTITIES))
+def test_scaled_gradient_is_caught(identity: Identity) -> None:
+    """Half the gradient (a dropped term of a symmetric pair, a lost factor 2) fails."""
+    wrong = dataclasses.replace(identity, grad=lambda **inputs: 0.5 * identity.grad(**inputs))
+    result = check_identity(wrong, np.random.default_rng(0))
+    assert not result.ok, f"{identity.name}: half its gradient passed: {result.message}"
+
+
+def _transposable(identity: Identity) -> bool:
+    G = identity.grad(**identity.sample(np.random.default_rng(0)))
+    return not (_square(G) and np.allclose(G, G.T))
+
+
+TRANSPOSABLE = [identity for identity in IDENTITIES if _transposable(identity)]
+
+
+@pytest.mark.parametrize("identity", TRANSPOSABLE, ids=ids(TRANSPOSABLE))
+def test_transposed_gradient_is_caught(identity: Identity) -> None:
+    """The transpose of a non-symmetric gradient fails (wrong values or wrong shape)."""
+    wrong = dataclasses.replace(identity, grad=lambda **inputs: identity.grad(**inputs).T)
+    result = check_identity(wrong, np.random.default_rng(0))
+    assert not result.ok, f"{identity.name}: the transposed gradient passed: {result.message}"
+
+
+def test_only_symmetric_gradients_escape_the_transpose_test() -> None:
+    assert {identity.name for identity in IDENTITIES} - set(ids(TRANSPOSABLE)) <= {"trace_X"}
+
+
+def _inv(M: np.ndarray) -> np.ndarray:
+    return np.linalg.inv(M)
+
+
+@pytest.mark.parametrize(
+    ("name", "wrong"),
+    [
+        ("quad_XBXtC", lambda X, B, C: C.T @ X @ B.T),  # one product-rule term dropped
+        ("quad_XtAX", lambda X, A: 2 * A @ X),  # as if A were symmetric
+        ("trace_AX2", lambda X, A: 2 * (A @ X).T),  # d(X²) = 2X dX, wrong
+        ("trace_AXinvB", lambda X, A, B: -_inv(X) @ B @ A @ _inv(X)),  # transpose missing
+        ("det_XtAX", lambda X, A: 2 * np.linalg.det(X.T @ A @ X) * A @ X @ _inv(X.T @ A @ X)),
+        ("gaussian_nll", lambda X, S: _inv(X).T - _inv(X).T @ S @ _inv(X).T),
+        ("spectral", lambda X: np.outer(*(v[:, -1] for v in np.linalg.svd(X)[::2]))),
+    ],
+)
+def test_classic_slips_are_caught(name: str, wrong) -> None:
+    result = check_identity(dataclasses.replace(get_identity(name), grad=wrong),
+                            np.random.default_rng(4))
+    assert not result.ok, f"{name}: a classic slip passed the check: {result.message}"
+
+
+# -- samplers --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("identity", IDENTITIES, ids=ids(IDENTITIES))
+def test_sampler_gives_the_declared_shapes(identity: Identity) -> None:
+    declared = parse_shapes(identity)
+    inputs = identity.sample(np.random.default_rng(5))
+    assert set(inputs) == set(declared), (
+        f"{identity.name}: sampler gives {sorted(inputs)}, shapes declare {sorted(declared)}")
+    sizes: dict[str, int] = {"1": 1}
+    for key, dims in declared.items():
+        array = inputs[key]
+        assert isinstance(array, np.ndarray) and np.all(np.isfinite(array)), (
+            f"{identity.name}: input {key} is not a finite array")
+        assert array.ndim == len(dims), f"{identity.name}: {key} has shape {array.shape}"
+        for letter, size in zip(dims, array.shape, strict=True):
+            assert sizes.setdefault(letter, size) == size, (
+                f"{identity.name}: {key} has shape {array.shape}, but {letter} = {sizes[letter]}")
+    letters = {letter: size for letter, size in sizes.items() if letter != "1"}
+    assert len(set(letters.values())) == len(letters), (
+        f"{identity.name}: distinct sizes {letters} should differ, to catch transposes")
+
+
+@pytest.mark.parametrize("identity", IDENTITIES, ids=ids(IDENTITIES))
+def test_sampler_satisfies_the_assumptions(identity: Identity) -> None:
+    for seed in SEEDS:
+        inputs = identity.sample(np.random.default_rng(seed))
+        failed = assumptions_hold(identity, inputs)
+        assert not failed, f"{identity.name}, seed {seed}: inputs violate {failed}"
+
+
+@pytest.mark.parametrize("identity", IDENTITIES, ids=ids(IDENTITIES))
+def test_sampler_avoids_symmetric_matrices_unless_assumed(identity: Identity) -> None:
+    symmetric = {parse_assumption(text)[0] for text in identity.assumptions
+                 if "symmetric positive definite" in text}
+    inputs = identity.sample(np.random.default_rng(3))
+    for key, array in inputs.items():
+        if key not in symmetric and _square(array) and array.shape[0] > 1:
+            assert not np.allclose(array, array.T), f"{identity.name}: {key} is symmetric"
+
+
+@pytest.mark.parametrize("identity", IDENTITIES, ids=ids(IDENTITIES))
+def test_sampler_is_reproducible_and_gradient_has_the_shape_of_X(identity: Identity) -> None:
+    first = identity.sample(np.random.default_rng(11))
+    second = identity.sample(np.random.default_rng(11))
+    assert all(np.array_equal(first[key], second[key]) for key in first)
+    assert np.shape(identity.grad(**first)) == first["X"].shape
+    assert isinstance(identity.f(**first), float), f"{identity.name}: f should return a float"
+
+
+# -- exact checks with sympy ------------------------------------------------------------------
+
+
+def _rational(x: float) -> sp.Rational:
+    return sp.Rational(round(float(x) * DENOMINATOR), DENOMINATOR)
+
+
+def exact_inputs(identity: Identity) -> tuple[dict, dict]:
+    """Small rational inputs that satisfy the assumptions, as sympy and as numpy values."""
+    for seed in range(20):
+        drawn = identity.sample(np.random.default_rng(seed))
+        symbolic, numeric = {}, {}
+        for key, array in drawn.items():
+            if np.issubdtype(array.dtype, np.integer):
+                symbolic[key], numeric[key] = sp.Integer(int(array)), array
+            elif array.ndim == 0:
+                symbolic[key] = _rational(array)
+                numeric[key] = np.array(float(symbolic[key]))
+            else:
+                symbolic[key] = sp.Matrix(array.shape[0], array.shape[1],
+                                          lambda i, j, a=array: _rational(a[i, j]))
+                numeric[key] = np.array(symbolic[key].tolist(), dtype=float)
+        if not assumptions_hold(identity, numeric):
+            return symbolic, numeric
+    raise AssertionError(f"{identity.name}: no rounded sample satisfies the assumptions")
+
+
+def exact_mismatches(identity: Identity) -> list[str]:
+    """Entries where ∂f/∂X_ij, by sympy at rational inputs, differs from sympy_grad."""
+    symbolic, _ = exact_inputs(identity)
+    X = symbolic["X"]
+    expected = sp.Matrix(identity.sympy_grad(**symbolic))
+    if expected.shape != X.shape:
+        return [f"sympy_grad has shape {expected.shape}, X has shape {X.shape}"]
+    t = sp.Symbol("t", real=True)
+    mismatches = []
+    for i in range(X.rows):
+        for j in range(X.cols):
+            moved = X.copy()
+            moved[i, j] += t
+            value = identity.sympy_f(**{**symbolic, "X": moved})
+            partial = sp.diff(value, t).subs(t, 0)
+            if sp.simplify(partial - expected[i, j]) != 0:
+                mismatches.append(f"∂f/∂X[{i}, {j}] = {partial}, sympy_grad has {expected[i, j]}")
+    return mismatches
+
+
+@pytest.mark.parametrize("identity", SYMBOLIC, ids=ids(SYMBOLIC))
+def test_sympy_gradient_is_exact_entry_by_entry(identity: Identity) -> None:
+    """∂f/∂X_ij by sympy, entry by entry at rational inputs, equals sympy_grad exactly;
+    and the symbolic formulas agree with the numerical ones."""
+    mismatches = exact_mismatches(identity)
+    assert not mismatches, f"{identity.name}: " + "; ".join(mismatches[:3])
+    symbolic, numeric = exact_inputs(identity)
+    expected = sp.Matrix(identity.sympy_grad(**symbolic))
+    assert np.allclose(np.array(expected.evalf(), dtype=float), identity.grad(**numeric)), (
+        f"{identity.name}: sympy_grad and grad differ")
+    f_exact = float(identity.sympy_f(**symbolic))
+    assert np.isclose(f_exact, identity.f(**numeric)), f"{identity.name}: sympy_f and f differ"
+
+
+@pytest.mark.parametrize(
+    ("name", "wrong"),
+    [
+        ("trace_X2", lambda X: 2 * X),
+        ("quad_XBXtC", lambda X, B, C: C.T * X * B.T),
+        ("det_X", lambda X: X.det() * X.inv()),
+        ("logdet_XtAX", lambda X, A: A * X * (X.T * A * X).inv()),
+        ("trace_AXB", lambda X, A, B: B * A),  # the transpose of the gradient
+    ],
+)
+def test_exact_check_catches_wrong_sympy_gradients(name: str, wrong) -> None:
+    """A missing transpose, a dropped term, a lost factor 2 or a wrong shape is reported."""
+    identity = dataclasses.replace(get_identity(name), sympy_grad=wrong)
+    assert exact_mismatches(identity), f"the exact check accepted a wrong gradient of {name}"
+
+
+@pytest.mark.parametrize("identity", SYMBOLIC, ids=ids(SYMBOLIC))
+def test_sympy_forms_work_on_matrix_symbols(identity: Identity) -> None:
+    """On MatrixSymbols, sympy_f is a scalar and sympy_grad has X's shape; substituting
+    explicit matrices afterwards gives what the explicit matrices give directly."""
+    symbolic, _ = exact_inputs(identity)
+    symbols = {key: sp.MatrixSymbol(key, *value.shape) if isinstance(value, sp.MatrixBase)
+               else value for key, value in symbolic.items()}
+    replace = {symbols[key]: sp.ImmutableMatrix(value) for key, value in symbolic.items()
+               if isinstance(value, sp.MatrixBase)}
+    f_expr = identity.sympy_f(**symbols)
+    assert not getattr(f_expr, "is_Matrix", False), f"{identity.name}: sympy_f is a matrix"
+    assert sp.simplify(f_expr.xreplace(replace).doit() - identity.sympy_f(**symbolic)) == 0
+    g_expr = identity.sympy_grad(**symbols)
+    assert g_expr.shape == symbolic["X"].shape, f"{identity.name}: sympy_grad shape"
+    difference = sp.Matrix(g_expr.xreplace(replace).doit()) - identity.sympy_grad(**symbolic)
+    assert difference.applyfunc(sp.simplify) == sp.zeros(*difference.shape)
+
+
+# -- lookups and errors ------------------------------------------------------------------------
+
+
+def test_get_identity_finds_every_name() -> None:
+    assert all(get_identity(name).name == name for name in NAMES)
+
+
+def test_get_identity_lists_similar_names() -> None:
+    with pytest.raises(ValueError, match="trace_AXB") as error:
+        get_identity("trace_AXb")
+    assert "no identity is called 'trace_AXb'" in str(error.value)
+
+
+def test_get_identity_rejects_non_strings() -> None:
+    with pytest.raises(TypeError, match="str"):
+        get_identity(3)  # type: ignore[arg-type]
+
+
+def test_check_identity_accepts_a_name_and_validates_arguments() -> None:
+    assert check_identity("trace_AXB", np.random.default_rng(0)).ok
+    with pytest.raises(TypeError, match="Generator"):
+        check_identity("trace_AXB", 0)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="Identity"):
+        check_identity(42, np.random.default_rng(0))  # type: ignore[arg-type]
+
+
+# -- the table -------------------------------------------------------------------------------
+
+
+def test_gradient_table_lists_every_identity_with_math_and_source() -> None:
+    table = gradient_table()
+    lines = table.strip().splitlines()
+    assert lines[0].startswith("| name |") and "source" in lines[0] and "chapter" in lines[0]
+    assert len(lines) == 2 + len(IDENTITIES)
+    for identity, line in zip(IDENTITIES, lines[2:], strict=True):
+        cells = [cell.strip() for cell in line.strip("|").split(" | ")]
+        assert len(cells) == 6, f"{identity.name}: row has {len(cells)} cells: {line}"
+        assert cells[0] == f"`{identity.name}`"
+        assert cells[1] == f"${identity.f_latex}$" and cells[2] == f"${identity.grad_latex}$"
+        assert cells[4] == (identity.source or "derived in the book")
+        assert CHAPTERS[identity.chapter][1] in cells[5]
+
+
+def test_gradient_table_filters_by_kind_and_name() -> None:
+    traces = gradient_table(kinds=["trace"])
+    assert "`trace_AXB`" in traces and "`bilinear_aXb`" not in traces
+    one = gradient_table(names=["trace_AXB"])
+    assert one.count("\n") == 3 and "`trace_AXB`" in one
+    assert gradient_table(kinds=["trace"], names=["trace_AXB", "bilinear_aXb"]) == one
+
+
+@pytest.mark.parametrize(
+    ("options", "error", "message"),
+    [
+        ({"kinds": ["traces"]}, ValueError, "unknown kinds"),
+        ({"kinds": "trace"}, TypeError, "list of str"),
+        ({"names": ["trace_AXb"]}, ValueError, "similar names"),
+        ({"kinds": ["product"], "names": ["trace_AXB"]}, ValueError, "no identity matches"),
+        ({"names": [1]}, TypeError, "str"),
+    ],
+)
+def test_gradient_table_errors(options: dict, error: type, message: str) -> None:
+    with pytest.raises(error, match=message):
+        gradient_table(**options)
+
+
+# -- the LaTeX and the other text fields ------------------------------------------------------
+
+STANDARD_TEX = {"top", "nabla", "sum", "det", "log", "lambda", "lvert", "rvert", "lVert",
+                "rVert", "sigma", "Sigma", "quad", "frac", "left", "right", "mathrm", "text",
+                "cdot", "ldots"}
+
+
+@pytest.mark.parametrize("identity", IDENTITIES, ids=ids(IDENTITIES))
+def test_latex_uses_only_the_books_macros(identity: Identity) -> None:
+    allowed = STANDARD_TEX | set(mathjax_macros())
+    for latex in (identity.f_latex, identity.grad_latex):
+        commands = set(re.findall(r"\\([A-Za-z]+)", latex))
+        assert commands <= allowed, (
+            f"{identity.name}: {sorted(commands - allowed)} are neither standard TeX nor "
+            "macros from _config.yml")
+        assert "|" not in latex, f"{identity.name}: '|' breaks Markdown tables; use \\lvert"
+        assert "$" not in latex and latex.count("{") == latex.count("}"), latex
+
+
+@pytest.mark.parametrize("identity", IDENTITIES, ids=ids(IDENTITIES))
+def test_text_fields(identity: Identity) -> None:
+    assert identity.f_latex and identity.grad_latex and identity.shapes
+    assert identity.source == "" or re.match(
+        r"^(Matrix Cookbook eq\. \(\d+\)|Giles \(2008\)|Magnus & Neudecker)", identity.source
+    ), f"{identity.name}: source {identity.source!r} names no reference"
+    assert all(isinstance(text, str) for text in identity.assumptions)
+
+
+def test_package_exports_the_registry() -> None:
+    for name in ("Identity", "IDENTITIES", "KINDS", "get_identity", "check_identity",
+                 "gradient_table"):
+        assert name in utils.__all__

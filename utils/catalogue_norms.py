@@ -1,0 +1,213 @@
+"""The registry's norms and least-squares objectives.
+
+Squared Frobenius norms are polynomials in X and differentiate like traces; the norm itself
+and the nuclear and spectral norms are differentiable only away from their kinks (X = 0,
+rank deficiency, a repeated top singular value), which the samplers keep well away from.
+The nuclear and spectral norms have no sympy form: sympy cannot differentiate an SVD.
+Introduced in Chapter 4, *Trace identities and the trace trick*.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .identity_record import Identity
+from .identity_samplers import (
+    M,
+    N,
+    P,
+    general,
+    positive,
+    sampler,
+    sq,
+    sym_sqrt,
+    sym_trace,
+    with_singular_values,
+)
+
+__all__ = ["LEAST_SQUARES", "NORM"]
+
+
+def _polar_factor(X: np.ndarray) -> np.ndarray:
+    """U Vᵀ from the thin SVD X = U Σ Vᵀ."""
+    U, _, Vt = np.linalg.svd(X, full_matrices=False)
+    return U @ Vt
+
+
+def _top_singular_pair(X: np.ndarray) -> np.ndarray:
+    """u₀ v₀ᵀ for the largest singular value (the signs of u₀ and v₀ cancel)."""
+    U, _, Vt = np.linalg.svd(X, full_matrices=False)
+    return np.outer(U[:, 0], Vt[0])
+
+
+# Samplers shared by several entries.
+ANY = sampler(X=general(M, N))
+LEAST_SQUARES_INPUTS = {"X": general(N, P), "A": general(M, N), "B": general(M, P)}
+
+NORM: tuple[Identity, ...] = (
+    Identity(
+        name="fro_sq",
+        kind="norm",
+        f_latex=r"\fro{X}^2 = \tr(X^\top X)",
+        grad_latex=r"2X",
+        shapes="X: m×n",
+        assumptions=(),
+        sample=ANY,
+        f=lambda X: sq(X),
+        grad=lambda X: 2 * X,
+        source="Matrix Cookbook eq. (132)",
+        chapter="ch-trace",
+        sympy_f=lambda X: sym_trace(X.T * X),
+        sympy_grad=lambda X: 2 * X,
+    ),
+    Identity(
+        name="fro",
+        kind="norm",
+        f_latex=r"\fro{X}",
+        grad_latex=r"X / \fro{X}",
+        shapes="X: m×n",
+        assumptions=("X nonzero",),
+        sample=ANY,
+        f=lambda X: np.sqrt(sq(X)),
+        grad=lambda X: X / np.sqrt(sq(X)),
+        source="",
+        chapter="ch-differentials",
+        sympy_f=lambda X: sym_sqrt(sym_trace(X.T * X)),
+        sympy_grad=lambda X: X / sym_sqrt(sym_trace(X.T * X)),
+    ),
+    Identity(
+        name="fro_XtX_sq",
+        kind="norm",
+        f_latex=r"\fro{X^\top X}^2",
+        grad_latex=r"4 X X^\top X",
+        shapes="X: m×n",
+        assumptions=(),
+        sample=ANY,
+        f=lambda X: sq(X.T @ X),
+        grad=lambda X: 4 * X @ X.T @ X,
+        source="",
+        chapter="ch-differentials",
+        sympy_f=lambda X: sym_trace(X.T * X * X.T * X),
+        sympy_grad=lambda X: 4 * X * X.T * X,
+    ),
+    Identity(
+        name="nuclear",
+        kind="norm",
+        f_latex=r"\norm{X}_* = \sum_k \sigma_k(X)",
+        grad_latex=r"U V^\top \quad (\text{thin SVD } X = U \Sigma V^\top)",
+        shapes="X: m×n",
+        assumptions=("X has full rank",),
+        sample=sampler(X=with_singular_values(M, N, (3.0, 2.0, 1.0))),
+        f=lambda X: np.linalg.norm(X, "nuc"),
+        grad=lambda X: _polar_factor(X),
+        source="",
+        chapter="ch-spectra",
+    ),
+    Identity(
+        name="spectral",
+        kind="norm",
+        f_latex=r"\norm{X}_2 = \sigma_0(X)",
+        grad_latex=r"u_0 v_0^\top \quad (X v_0 = \sigma_0 u_0,\ X^\top u_0 = \sigma_0 v_0)",
+        shapes="X: m×n",
+        assumptions=("X has a simple largest singular value",),
+        sample=sampler(X=with_singular_values(M, N, (3.0, 1.5, 1.0))),
+        f=lambda X: np.linalg.norm(X, 2),
+        grad=lambda X: _top_singular_pair(X),
+        source="",
+        chapter="ch-spectra",
+    ),
+    Identity(
+        name="vec_norm_sq",
+        kind="norm",
+        f_latex=r"\norm{X a}^2",
+        grad_latex=r"2 X a a^\top",
+        shapes="X: m×n, a: n×1",
+        assumptions=(),
+        sample=sampler(X=general(M, N), a=general(N, 1)),
+        f=lambda X, a: sq(X @ a),
+        grad=lambda X, a: 2 * X @ a @ a.T,
+        source="",
+        chapter="ch-trace",
+        sympy_f=lambda X, a: sym_trace(a.T * X.T * X * a),
+        sympy_grad=lambda X, a: 2 * X * a * a.T,
+    ),
+)
+
+LEAST_SQUARES: tuple[Identity, ...] = (
+    Identity(
+        name="ls_vector",
+        kind="least squares",
+        f_latex=r"\norm{Ax - b}^2",
+        grad_latex=r"2 A^\top (Ax - b)",
+        shapes="A: m×n, x: n×1, b: m×1",
+        assumptions=(),
+        sample=sampler(X=general(N, 1), A=general(M, N), b=general(M, 1)),
+        f=lambda X, A, b: sq(A @ X - b),
+        grad=lambda X, A, b: 2 * A.T @ (A @ X - b),
+        source="",
+        chapter="ch-trace",
+        sympy_f=lambda X, A, b: sym_trace((A * X - b).T * (A * X - b)),
+        sympy_grad=lambda X, A, b: 2 * A.T * (A * X - b),
+    ),
+    Identity(
+        name="ls_AX",
+        kind="least squares",
+        f_latex=r"\fro{AX - B}^2",
+        grad_latex=r"2 A^\top (AX - B)",
+        shapes="A: m×n, X: n×p, B: m×p",
+        assumptions=(),
+        sample=sampler(**LEAST_SQUARES_INPUTS),
+        f=lambda X, A, B: sq(A @ X - B),
+        grad=lambda X, A, B: 2 * A.T @ (A @ X - B),
+        source="Matrix Cookbook eq. (119), a special case",
+        chapter="ch-trace",
+        sympy_f=lambda X, A, B: sym_trace((A * X - B).T * (A * X - B)),
+        sympy_grad=lambda X, A, B: 2 * A.T * (A * X - B),
+    ),
+    Identity(
+        name="ls_XA",
+        kind="least squares",
+        f_latex=r"\fro{XA - B}^2",
+        grad_latex=r"2 (XA - B) A^\top",
+        shapes="X: p×m, A: m×n, B: p×n",
+        assumptions=(),
+        sample=sampler(X=general(P, M), A=general(M, N), B=general(P, N)),
+        f=lambda X, A, B: sq(X @ A - B),
+        grad=lambda X, A, B: 2 * (X @ A - B) @ A.T,
+        source="Matrix Cookbook eq. (119), a special case",
+        chapter="ch-trace",
+        sympy_f=lambda X, A, B: sym_trace((X * A - B).T * (X * A - B)),
+        sympy_grad=lambda X, A, B: 2 * (X * A - B) * A.T,
+    ),
+    Identity(
+        name="ridge",
+        kind="least squares",
+        f_latex=r"\fro{AX - B}^2 + \lambda \fro{X}^2",
+        grad_latex=r"2 A^\top (AX - B) + 2 \lambda X",
+        shapes="A: m×n, X: n×p, B: m×p, λ: scalar",
+        assumptions=("λ > 0",),
+        sample=sampler(**LEAST_SQUARES_INPUTS, lam=positive()),
+        f=lambda X, A, B, lam: sq(A @ X - B) + lam * sq(X),
+        grad=lambda X, A, B, lam: 2 * A.T @ (A @ X - B) + 2 * lam * X,
+        source="",
+        chapter="ch-trace",
+        sympy_f=lambda X, A, B, lam: sym_trace((A * X - B).T * (A * X - B))
+        + lam * sym_trace(X.T * X),
+        sympy_grad=lambda X, A, B, lam: 2 * A.T * (A * X - B) + 2 * lam * X,
+    ),
+    Identity(
+        name="weighted_ls",
+        kind="least squares",
+        f_latex=r"\tr\left((AX - B)^\top W (AX - B)\right)",
+        grad_latex=r"A^\top (W + W^\top)(AX - B)",
+        shapes="A: m×n, X: n×p, B: m×p, W: m×m",
+        assumptions=(),
+        sample=sampler(**LEAST_SQUARES_INPUTS, W=general(M)),
+        f=lambda X, A, B, W: np.trace((A @ X - B).T @ W @ (A @ X - B)),
+        grad=lambda X, A, B, W: A.T @ (W + W.T) @ (A @ X - B),
+        source="",
+        chapter="ch-trace",
+        sympy_f=lambda X, A, B, W: sym_trace((A * X - B).T * W * (A * X - B)),
+        sympy_grad=lambda X, A, B, W: A.T * (W + W.T) * (A * X - B),
+    ),
+)

@@ -1,0 +1,187 @@
+"""The registry of gradient identities: every identity in the book, in one place.
+
+``IDENTITIES`` collects the catalogue modules' entries in the order of :data:`KINDS`.
+:func:`get_identity` looks one up by name, :func:`check_identity` verifies one numerically
+on random inputs from its sampler, and :func:`gradient_table` writes a Markdown table of
+them for the book's appendix. Introduced in Chapter 4, *Trace identities and the trace
+trick*.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+
+import numpy as np
+
+from ._validation import require_generator
+from .catalogue_inverse import DETERMINANT, INVERSE, LOG_DETERMINANT
+from .catalogue_norms import LEAST_SQUARES, NORM
+from .catalogue_polynomial import POWER, QUADRATIC
+from .catalogue_trace import PRODUCT, TRACE
+from .checks import GradientCheck, check_gradient
+from .identity_record import CHAPTERS, KINDS, Identity
+
+__all__ = ["IDENTITIES", "KINDS", "Identity", "check_identity", "get_identity", "gradient_table"]
+
+IDENTITIES: tuple[Identity, ...] = (
+    *TRACE,
+    *PRODUCT,
+    *QUADRATIC,
+    *POWER,
+    *INVERSE,
+    *DETERMINANT,
+    *LOG_DETERMINANT,
+    *NORM,
+    *LEAST_SQUARES,
+)
+
+_BY_NAME: dict[str, Identity] = {identity.name: identity for identity in IDENTITIES}
+
+
+def get_identity(name: str) -> Identity:
+    """The identity called ``name``, e.g. ``get_identity("trace_AXB")``.
+
+    Parameters
+    ----------
+    name : str
+        A slug from the registry (``[identity.name for identity in IDENTITIES]``).
+
+    Returns
+    -------
+    Identity
+
+    Raises
+    ------
+    TypeError
+        If ``name`` is not a string.
+    ValueError
+        If no identity has that name; the message lists the most similar names.
+
+    Chapter 4, *Trace identities and the trace trick*.
+    """
+    if not isinstance(name, str):
+        raise TypeError(f"name must be a str such as 'trace_AXB', got {type(name).__name__}")
+    if name in _BY_NAME:
+        return _BY_NAME[name]
+    lowered = {known.lower(): known for known in _BY_NAME}  # case slips first
+    close = difflib.get_close_matches(name.lower(), lowered, n=5, cutoff=0.5)
+    similar = [lowered[match] for match in close]
+    if not similar:
+        similar = [known for known in _BY_NAME if name.lower() in known.lower()][:5]
+    hint = (
+        f"similar names: {', '.join(similar)}"
+        if similar
+        else f"the {len(_BY_NAME)} names start {', '.join(list(_BY_NAME)[:8])}, ..."
+    )
+    raise ValueError(f"no identity is called {name!r}; {hint}")
+
+
+def check_identity(identity: Identity | str, rng: np.random.Generator) -> GradientCheck:
+    """Verify an identity numerically at random inputs drawn from its sampler.
+
+    Draws inputs with ``identity.sample(rng)`` and runs :func:`utils.check_gradient` on
+    X ↦ f(X, other inputs) with the candidate ``identity.grad(**inputs)``, along random
+    directions from the same ``rng``.
+
+    Parameters
+    ----------
+    identity : Identity or str
+        The identity, or its name.
+    rng : numpy.random.Generator
+        Source of the inputs and of the test directions.
+
+    Returns
+    -------
+    GradientCheck
+        Truthy when the gradient matches the numerical derivatives.
+
+    Chapter 4, *Trace identities and the trace trick*.
+    """
+    identity = _as_identity(identity)
+    rng = require_generator(rng)
+    inputs = identity.sample(rng)
+    return check_gradient(identity.at(inputs), identity.grad(**inputs), inputs["X"], rng)
+
+
+def gradient_table(
+    *, kinds: Iterable[str] | None = None, names: Iterable[str] | None = None
+) -> str:
+    """A Markdown table of identities, with their formulas as ``$...$`` math.
+
+    Columns: name, f(X), ∇f(X), shapes and assumptions, source, chapter. Rows follow the
+    registry's order.
+
+    Parameters
+    ----------
+    kinds : iterable of str, optional
+        Keep only identities of these kinds (each one of :data:`KINDS`).
+    names : iterable of str, optional
+        Keep only the identities with these names. With both, an identity must match both.
+
+    Returns
+    -------
+    str
+        The table, one row per identity, ending with a newline.
+
+    Raises
+    ------
+    ValueError
+        For an unknown kind or name, or when no identity matches.
+
+    Chapter 4, *Trace identities and the trace trick*.
+    """
+    chosen = list(IDENTITIES)
+    if kinds is not None:
+        wanted_kinds = _strings(kinds, "kinds")
+        unknown = sorted(set(wanted_kinds) - set(KINDS))
+        if unknown:
+            raise ValueError(f"unknown kinds {unknown}; the kinds are {list(KINDS)}")
+        chosen = [identity for identity in chosen if identity.kind in wanted_kinds]
+    if names is not None:
+        wanted_names = {get_identity(name).name for name in _strings(names, "names")}
+        chosen = [identity for identity in chosen if identity.name in wanted_names]
+    if not chosen:
+        raise ValueError(f"no identity matches kinds={kinds!r} and names={names!r}")
+    header = (
+        "| name | $f(X)$ | $\\nabla f(X)$ | shapes and assumptions | source | chapter |\n"
+        "|---|---|---|---|---|---|\n"
+    )
+    return header + "".join(_row(identity) for identity in chosen)
+
+
+def _row(identity: Identity) -> str:
+    number, title = CHAPTERS[identity.chapter]
+    conditions = "; ".join((identity.shapes, *identity.assumptions))
+    cells = (
+        f"`{identity.name}`",
+        f"${identity.f_latex}$",
+        f"${identity.grad_latex}$",
+        conditions,
+        identity.source or "derived in the book",
+        f"{number}. {title}",
+    )
+    return "| " + " | ".join(cell.replace("|", "\\|") for cell in cells) + " |\n"
+
+
+def _as_identity(identity: Identity | str) -> Identity:
+    if isinstance(identity, Identity):
+        return identity
+    if isinstance(identity, str):
+        return get_identity(identity)
+    raise TypeError(
+        f"identity must be an Identity or its name, got {type(identity).__name__}"
+    )
+
+
+def _strings(values: Iterable[str], name: str) -> list[str]:
+    if isinstance(values, str):
+        raise TypeError(f"{name} must be a list of str, not one str: write [{values!r}]")
+    try:
+        items = list(values)
+    except TypeError:
+        raise TypeError(f"{name} must be a list of str, got {type(values).__name__}") from None
+    for item in items:
+        if not isinstance(item, str):
+            raise TypeError(f"{name} must contain str, got {type(item).__name__}")
+    return items

@@ -1,0 +1,134 @@
+"""One gradient identity, as a record: its formulas, shapes, assumptions, sampler and code.
+
+The catalogue modules (``catalogue_*``) build the book's identities from this record, and
+:mod:`utils.identities` collects them into the registry. Introduced in Chapter 4, *Trace
+identities and the trace trick*.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+__all__ = ["CHAPTERS", "KINDS", "Identity", "Inputs", "Sampler"]
+
+KINDS: tuple[str, ...] = (
+    "trace",
+    "product",
+    "quadratic",
+    "power",
+    "inverse",
+    "determinant",
+    "log-determinant",
+    "norm",
+    "least squares",
+)
+
+# The chapters that derive identities: label -> (number, title). ch-spectra is planned.
+CHAPTERS: dict[str, tuple[int, str]] = {
+    "ch-frobenius": (1, "Matrices as vectors"),
+    "ch-frechet": (2, "The Fréchet derivative and the gradient"),
+    "ch-differentials": (3, "A calculus of differentials"),
+    "ch-trace": (4, "Trace identities and the trace trick"),
+    "ch-tensor": (5, "The tensor view"),
+    "ch-spectra": (10, "Matrix functions and spectra"),
+}
+
+Inputs = dict[str, np.ndarray]
+Sampler = Callable[[np.random.Generator], Inputs]
+
+SLUG = re.compile(r"^[a-z][A-Za-z0-9_]*$")
+
+
+@dataclass(frozen=True)
+class Identity:
+    """A scalar function f of a matrix X, its gradient ∇f(X), and how to check it.
+
+    The gradient follows the book's convention Df(X)[H] = ⟨∇f(X), H⟩ = tr(∇f(X)ᵀH), so
+    it has the shape of X. The variable is always the input named ``"X"`` (also when the
+    formulas call it x, a column vector of shape (n, 1)); the other inputs are constants.
+
+    Attributes
+    ----------
+    name : str
+        A slug such as ``"trace_AXB"``; unique in the registry.
+    kind : str
+        One of :data:`KINDS`.
+    f_latex, grad_latex : str
+        The function and its gradient in LaTeX, using the book's macros (``\\tr``,
+        ``\\fro{X}``, ...), without dollar signs.
+    shapes : str
+        The inputs' shapes, e.g. ``"A: p×m, X: m×n, B: n×p"``.
+    assumptions : tuple of str
+        What the inputs must satisfy, each ``"<input> <property>"``, e.g.
+        ``"X invertible"``; empty when f is differentiable everywhere.
+    sample : callable
+        ``sample(rng)`` returns a dict of valid random inputs (arrays; vectors have shape
+        (n, 1), scalars shape ()) with the shapes above, non-symmetric and non-square
+        wherever the identity allows.
+    f : callable
+        ``f(**inputs)``: the function's value, a number. It accepts a complex X, so that
+        complex-step derivatives apply where f is analytic.
+    grad : callable
+        ``grad(**inputs)``: the gradient, an array shaped like X.
+    source : str
+        Where the identity is stated in the references (book and equation number), or
+        ``""`` when the book derives it without one.
+    chapter : str
+        Label of the chapter that derives it, a key of :data:`CHAPTERS`.
+    sympy_f, sympy_grad : callable or None
+        The same formulas for sympy, taking the inputs as explicit ``sp.Matrix`` objects
+        or as ``sp.MatrixSymbol`` objects (scalars as sympy numbers or symbols); None where
+        sympy cannot express the function (norms defined through singular values).
+
+    Chapter 4, *Trace identities and the trace trick*.
+    """
+
+    name: str
+    kind: str
+    f_latex: str
+    grad_latex: str
+    shapes: str
+    assumptions: tuple[str, ...]
+    sample: Sampler
+    f: Callable[..., Any]
+    grad: Callable[..., np.ndarray]
+    source: str
+    chapter: str
+    sympy_f: Callable[..., Any] | None = None
+    sympy_grad: Callable[..., Any] | None = None
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.name, str) or not SLUG.match(self.name):
+            raise ValueError(
+                "an identity's name must be a slug (a letter, then letters, digits or _) "
+                f"such as 'trace_AXB', got {self.name!r}"
+            )
+        if self.kind not in KINDS:
+            raise ValueError(f"{self.name}: kind {self.kind!r} is not one of {KINDS}")
+        if self.chapter not in CHAPTERS:
+            raise ValueError(
+                f"{self.name}: chapter {self.chapter!r} is not one of {sorted(CHAPTERS)}"
+            )
+        if not isinstance(self.assumptions, tuple):
+            raise TypeError(
+                f"{self.name}: assumptions must be a tuple of str, "
+                f"got {type(self.assumptions).__name__}"
+            )
+        for field_name in ("sample", "f", "grad"):
+            if not callable(getattr(self, field_name)):
+                raise TypeError(f"{self.name}: {field_name} must be callable")
+        if (self.sympy_f is None) != (self.sympy_grad is None):
+            raise ValueError(f"{self.name}: give both sympy_f and sympy_grad, or neither")
+
+    def at(self, inputs: Mapping[str, np.ndarray]) -> Callable[[np.ndarray], Any]:
+        """f as a function of X alone, the other inputs fixed to ``inputs``.
+
+        Chapter 4, *Trace identities and the trace trick*.
+        """
+        constants = {key: value for key, value in inputs.items() if key != "X"}
+        return lambda X: self.f(X=X, **constants)
