@@ -101,7 +101,7 @@ NORM: tuple[Identity, ...] = (
         f=lambda X: np.linalg.norm(X, "nuc"),
         grad=lambda X: _polar_factor(X),
         source="",
-        chapter="ch-spectra",
+        chapter="ch-differentials",
     ),
     Identity(
         name="spectral",
@@ -114,7 +114,7 @@ NORM: tuple[Identity, ...] = (
         f=lambda X: np.linalg.norm(X, 2),
         grad=lambda X: _top_singular_pair(X),
         source="",
-        chapter="ch-spectra",
+        chapter="ch-differentials",
     ),
     Identity(
         name="vec_norm_sq",

@@ -28,14 +28,13 @@ KINDS: tuple[str, ...] = (
     "least squares",
 )
 
-# The chapters that derive identities: label -> (number, title). ch-spectra is planned.
+# The chapters that derive identities: label -> (number, title).
 CHAPTERS: dict[str, tuple[int, str]] = {
     "ch-frobenius": (1, "Matrices as vectors"),
     "ch-frechet": (2, "The Fréchet derivative and the gradient"),
     "ch-differentials": (3, "A calculus of differentials"),
     "ch-trace": (4, "Trace identities and the trace trick"),
     "ch-tensor": (5, "The tensor view"),
-    "ch-spectra": (10, "Matrix functions and spectra"),
 }
 
 Inputs = dict[str, np.ndarray]
