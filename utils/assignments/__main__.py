@@ -81,7 +81,7 @@ def _grade(args: argparse.Namespace) -> int:
         print(f"--jobs must be at least 1, got {args.jobs}", file=sys.stderr)
         return 2
 
-    def progress(done: int, total: int, result) -> None:  # noqa: ANN001
+    def progress(done: int, total: int, result) -> None:
         print(f"[{done}/{total}] {result.submission}: {result.total:g}/{result.max:g} "
               f"({result.seconds:.1f} s)", file=sys.stderr, flush=True)
 

@@ -27,7 +27,14 @@ from nbclient.exceptions import DeadKernelError
 from nbformat import NotebookNode
 from nbformat.v4 import new_code_cell
 
-from .notebooks import STUB, exercise_labels, is_solution_cell, is_test_cell, nbgrader, read_notebook
+from .notebooks import (
+    STUB,
+    exercise_labels,
+    is_solution_cell,
+    is_test_cell,
+    nbgrader,
+    read_notebook,
+)
 
 TIMEOUT_ENAME = "CellTimeout"
 PROBE_SECONDS = 3
@@ -181,7 +188,7 @@ class _Client(NotebookClient):
     def _keep_reply(self, cell: NotebookNode, cell_index: int, execute_reply: dict) -> None:
         self.replies[cell_index] = execute_reply.get("content", {}) if execute_reply else {}
 
-    def output(self, outs, msg, display_id, cell_index):  # noqa: ANN001, ANN201
+    def output(self, outs, msg, display_id, cell_index):
         return None
 
 
@@ -220,7 +227,8 @@ async def execute(nb: NotebookNode, *, cwd: str | Path, timeout: float,
     back (or dies), it is restarted and the cells that ran before are replayed without the
     failed ones, so that later cells still run with the state they expect.
     """
-    code = [i for i, cell in enumerate(nb.cells) if cell.cell_type == "code" and cell.source.strip()]
+    code = [i for i, cell in enumerate(nb.cells)
+            if cell.cell_type == "code" and cell.source.strip()]
     outcomes: dict[int, Outcome] = {}
     pending = list(code)
     client = _Client(
@@ -322,8 +330,8 @@ async def grade_submission(path: str | Path, tests: Sequence[Test], *, cwd: str 
         try:
             outcomes = await execute(nb, cwd=cwd, timeout=timeout, kernel_name=kernel_name)
         except Exception as error:  # the kernel could not start, or the client broke
-            result = _failed_submission(str(path), tests,
-                                        f"the grader could not run it: {type(error).__name__}: {error}")
+            reason = f"the grader could not run it: {type(error).__name__}: {error}"
+            result = _failed_submission(str(path), tests, reason)
         else:
             result = SubmissionResult(str(path), score(tests, nb, tested, outcomes))
     result.seconds = time.perf_counter() - start
