@@ -34,6 +34,7 @@ SOLUTION_END = re.compile(r"^(?:`{3,}|:{3,})\{solution-end\}", re.MULTILINE)
 EXERCISE_LABEL = re.compile(
     r"^(?:`{3,}|:{3,})\{exercise(?:-start)?\}[^\n]*\n(?::\w+:.*\n)*?:label:\s*(\S+)",
     re.MULTILINE)
+MARKER_WORDS = re.compile(r"\b(?:BEGIN|END) SOLUTION\b")
 STUB = "raise NotImplementedError()"
 ANSWER_PLACEHOLDER = "YOUR ANSWER HERE"
 
@@ -128,7 +129,10 @@ def student_version(nb: NotebookNode, *, keep_solutions: bool = False) -> Notebo
     NotImplementedError()`` instead of the answer (unless ``keep_solutions``, which leaves
     the marked answers for a tool such as nbgrader to remove); every other cell of a prose
     solution is dropped, with its ``solution-start`` and ``solution-end`` cells; code cells
-    lose their outputs. Everything else is kept as it is.
+    lose their outputs. Everything else is kept as it is, except that with
+    ``keep_solutions`` a mention of the markers outside solution cells (as in a chapter's
+    introduction to its exercises) gets a no-break space between its words: nbgrader takes
+    any line containing ``BEGIN SOLUTION`` for a marker and refuses such a notebook.
 
     Raises ValueError for unbalanced solution markers or directives, naming the cell.
     """
@@ -146,6 +150,8 @@ def student_version(nb: NotebookNode, *, keep_solutions: bool = False) -> Notebo
                                else ANSWER_PLACEHOLDER)
         elif index in inside:
             continue
+        elif keep_solutions:
+            cell.source = MARKER_WORDS.sub(lambda m: m[0].replace(" ", "\u00a0"), cell.source)
         if cell.cell_type == "code":
             cell.outputs, cell.execution_count = [], None
             cell.metadata.pop("execution", None)
