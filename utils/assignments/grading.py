@@ -283,8 +283,8 @@ def score(tests: Sequence[Test], nb: NotebookNode, tested: dict[int, Test],
                 "uses too much memory"
         elif outcome.status == "error" and outcome.ename == "NotImplementedError":
             status, feedback = "not answered", (
-                f"not answered: your solution still raises NotImplementedError ({STUB} "
-                "marks the place to write it)")
+                f"not answered: the solution raised NotImplementedError (replace {STUB} "
+                "with your code)")
         elif outcome.status == "error":
             status = "failed"
             feedback = f"{outcome.ename}: {outcome.evalue}".strip().rstrip(":")
