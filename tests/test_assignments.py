@@ -371,3 +371,19 @@ def test_grader_that_cannot_run_exits_non_zero(args: list[str], message: str) ->
 def test_bad_arguments_exit_with_2(args: list[str]) -> None:
     result = assignments(*args)
     assert result.returncode == 2 and result.stderr
+
+
+def test_python_api_works_inside_a_running_event_loop(tmp_path: Path) -> None:
+    """As when an instructor calls it from a notebook, whose kernel runs an event loop."""
+    import asyncio
+
+    from utils.assignments.grading import grade
+
+    garbage = tmp_path / "garbage.ipynb"
+    garbage.write_text("[]", encoding="utf-8")
+
+    async def from_a_notebook() -> list:
+        return grade(CHAPTER_1, [garbage])
+
+    (result,) = asyncio.run(from_a_notebook())
+    assert result.total == 0 and result.max == sum(MAX.values()) and result.error

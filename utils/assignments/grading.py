@@ -19,6 +19,7 @@ import re
 import subprocess
 import time
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -373,4 +374,9 @@ def grade(source: str | Path, submissions: Iterable[str | Path], *, timeout: flo
 
         return list(await asyncio.gather(*map(one, paths)))
 
-    return asyncio.run(grade_all())
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:  # the usual case: no event loop is running here
+        return asyncio.run(grade_all())
+    with ThreadPoolExecutor(max_workers=1) as thread:  # called from a notebook's loop
+        return thread.submit(asyncio.run, grade_all()).result()
