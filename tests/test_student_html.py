@@ -24,6 +24,8 @@ from sphinx.search.en import SearchEnglish
 from utils.assignments.notebooks import EXERCISE_LABEL, solution_lines, solution_text
 
 CHAPTERS = [nbformat.read(path, as_version=4) for path in chapter_notebooks()]
+MARKDOWN_PAGES = [page.read_text(encoding="utf-8") for page in map(resolve, toc_files())
+                  if page.suffix == ".md"]
 TEXT_SUFFIXES = {".html", ".js", ".txt", ".json", ".inv", ".ipynb", ".md", ".py", ".css"}
 MARKUP = re.compile(r"^```.*$|^:\w+:.*$|\$\$[\s\S]*?\$\$|\$[^$\n]+\$|\{[\w:-]+\}`[^`\n]*`"
                     r"|`[^`\n]*`", re.MULTILINE)
@@ -88,7 +90,8 @@ def test_no_solution_code_or_prose_anywhere(texts: dict[Path, str]) -> None:
     checked = 0
     for nb in CHAPTERS:
         solution, rest = solution_text(nb)
-        visible = " ".join(" ".join(rest).split())  # e.g. prose naming `### BEGIN SOLUTION`
+        # lines that also stand in the book's other text (`### BEGIN SOLUTION` in prose)
+        visible = " ".join(" ".join([*rest, *MARKDOWN_PAGES]).split())
         code_lines = [" ".join(line.split()) for line in solution_lines(nb) if len(line) > 12]
         code_lines = [line for line in code_lines if line not in visible]
         leaked = [line for line in code_lines if line in everything]
@@ -108,11 +111,9 @@ def test_search_index_knows_no_solution_only_word(site: Path) -> None:
     index = (site / "searchindex.js").read_text(encoding="utf-8")
     data = json.loads(index[index.index("(") + 1:index.rindex(")")])
     terms = set(data["terms"]) | set(data["titleterms"])
-    solutions, statements, other = [], [], []
+    solutions, statements, other = [], [], list(MARKDOWN_PAGES)
     for page in map(resolve, toc_files()):
-        if page.suffix == ".md":
-            other.append(page.read_text(encoding="utf-8"))
-        else:
+        if page.suffix == ".ipynb":
             solution, rest = solution_text(nbformat.read(page, as_version=4))
             solutions += [DIRECTIVE_OPTION.sub("", text) for text in solution]
             other += rest
