@@ -7,7 +7,6 @@ fresh kernel with the body between `### BEGIN SOLUTION` and `### END SOLUTION` r
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pytest
@@ -15,17 +14,9 @@ from bookfiles import BOOK
 from chapters import chapter_notebooks, exercises, ids, read, tags
 from nbclient import NotebookClient
 
+from utils.assignments.notebooks import blank_solutions
+
 CHAPTERS = chapter_notebooks()
-
-SOLUTION_REGION = re.compile(
-    r"^(?P<indent>[ \t]*)### BEGIN SOLUTION\n.*?^[ \t]*### END SOLUTION[ \t]*$",
-    re.MULTILINE | re.DOTALL,
-)
-
-
-def blank_solutions(source: str) -> str:
-    """Replace each solution region by `raise NotImplementedError()` at its indentation."""
-    return SOLUTION_REGION.sub(lambda m: f"{m['indent']}raise NotImplementedError()", source)
 
 
 def test_blanking_keeps_signature_and_docstring() -> None:

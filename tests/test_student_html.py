@@ -1,0 +1,143 @@
+"""The student HTML book shows every exercise and no solution, anywhere in its output.
+
+The book is built once, into a temporary folder, with `python -m utils.assignments
+student-html` (what `make student-html` runs). Every file of the output is searched for
+the text that only the source notebooks' solutions contain: lines of code, phrases of
+prose, and words in the search index.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+from bookfiles import ROOT, resolve, toc_files
+from chapters import chapter_notebooks
+from sphinx.search.en import SearchEnglish
+
+from utils.assignments.notebooks import EXERCISE_LABEL, solution_lines, solution_text
+
+CHAPTERS = [nbformat.read(path, as_version=4) for path in chapter_notebooks()]
+MARKDOWN_PAGES = [page.read_text(encoding="utf-8") for page in map(resolve, toc_files())
+                  if page.suffix == ".md"]
+TEXT_SUFFIXES = {".html", ".js", ".txt", ".json", ".inv", ".ipynb", ".md", ".py", ".css"}
+MARKUP = re.compile(r"^```.*$|^:\w+:.*$|\$\$[\s\S]*?\$\$|\$[^$\n]+\$|\{[\w:-]+\}`[^`\n]*`"
+                    r"|`[^`\n]*`", re.MULTILINE)
+DIRECTIVE_OPTION = re.compile(r"^:\w+:.*$", re.MULTILINE)
+MIN_PHRASE = 5  # words
+
+
+def words_only(text: str) -> str:
+    """Lower-case words separated by single spaces (math, code and tags reduced to words)."""
+    return " ".join(re.findall(r"[a-z]+", text.lower()))
+
+
+def phrases(markdown: str) -> set[str]:
+    """Runs of at least MIN_PHRASE plain words, split at math, code and punctuation."""
+    found = set()
+    for piece in re.split(r"[^A-Za-z \n'’-]+", MARKUP.sub("|", markdown)):
+        words = words_only(piece)
+        if len(words.split()) >= MIN_PHRASE:
+            found.add(words)
+    return found
+
+
+def page_text(path: Path) -> str:
+    raw = path.read_text(encoding="utf-8", errors="replace")
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", raw)).split())
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("student") / "html"
+    result = subprocess.run([sys.executable, "-m", "utils.assignments", "student-html",
+                             "--out", str(out)], cwd=ROOT, capture_output=True, text=True,
+                            timeout=1800)
+    assert result.returncode == 0, f"student-html failed:\n{result.stderr[-6000:]}"
+    return out
+
+
+@pytest.fixture(scope="module")
+def texts(site: Path) -> dict[Path, str]:
+    """Every text file of the output, tags stripped and white space folded."""
+    return {path: page_text(path) for path in site.rglob("*")
+            if path.is_file() and path.suffix in TEXT_SUFFIXES}
+
+
+pytestmark = pytest.mark.build
+
+
+def test_no_sources_or_notebooks_are_published(site: Path) -> None:
+    assert (site / "index.html").exists()
+    assert not (site / "_sources").exists(), "page sources are copied into the output"
+    notebooks = [p for p in site.rglob("*") if p.suffix in {".ipynb", ".md"}]
+    assert not notebooks, f"sources in the output: {notebooks}"
+    for page in site.rglob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        assert "download-notebook-button" not in text and "download-source-button" not in text, (
+            f"{page.name} offers its source for download")
+
+
+def test_no_solution_code_or_prose_anywhere(texts: dict[Path, str]) -> None:
+    everything = "\n".join(texts.values())
+    folded = words_only(everything)
+    checked = 0
+    for nb in CHAPTERS:
+        solution, rest = solution_text(nb)
+        # lines that also stand in the book's other text (`### BEGIN SOLUTION` in prose)
+        visible = " ".join(" ".join([*rest, *MARKDOWN_PAGES]).split())
+        code_lines = [" ".join(line.split()) for line in solution_lines(nb) if len(line) > 12]
+        code_lines = [line for line in code_lines if line not in visible]
+        leaked = [line for line in code_lines if line in everything]
+        assert not leaked, f"solution lines in the student book: {leaked[:5]}"
+        secret = set().union(*map(phrases, solution)) - set().union(*map(phrases, rest))
+        leaked = [phrase for phrase in secret if phrase in folded]
+        assert not leaked, f"solution prose in the student book: {leaked[:5]}"
+        checked += len(code_lines) + len(secret)
+    assert checked > 20, f"only {checked} solution lines and phrases to look for"
+
+
+def book_words(texts_of_pages: list[str], shortest: int = 1) -> set[str]:
+    return set(re.findall(rf"[a-z]{{{shortest},}}", " ".join(texts_of_pages).lower()))
+
+
+def test_search_index_knows_no_solution_only_word(site: Path) -> None:
+    index = (site / "searchindex.js").read_text(encoding="utf-8")
+    data = json.loads(index[index.index("(") + 1:index.rindex(")")])
+    terms = set(data["terms"]) | set(data["titleterms"])
+    solutions, statements, other = [], [], list(MARKDOWN_PAGES)
+    for page in map(resolve, toc_files()):
+        if page.suffix == ".ipynb":
+            solution, rest = solution_text(nbformat.read(page, as_version=4))
+            solutions += [DIRECTIVE_OPTION.sub("", text) for text in solution]
+            other += rest
+    for nb in CHAPTERS:
+        statements += [cell.source for cell in nb.cells if EXERCISE_LABEL.search(cell.source)]
+    stem = SearchEnglish({}).stem
+    elsewhere = {stem(word) for word in book_words(other)}
+    only_in_solutions = {stem(word) for word in book_words(solutions, 4)} - elsewhere
+    assert only_in_solutions, "no word is special to the solutions: the test shows nothing"
+    assert not only_in_solutions & terms, (
+        f"the search index knows words only solutions use: {sorted(only_in_solutions & terms)}")
+    statement_words = {stem(word) for word in book_words(statements, 4)}
+    assert len(statement_words & terms) > 0.8 * len(statement_words), (
+        "the exercise statements are missing from the search index")
+
+
+def test_every_exercise_statement_is_shown(texts: dict[Path, str]) -> None:
+    folded = words_only("\n".join(texts.values()))
+    for nb in CHAPTERS:
+        for cell in nb.cells:
+            if not EXERCISE_LABEL.search(cell.source):
+                continue
+            title = words_only(cell.source.splitlines()[0].split("}", 1)[1])
+            assert title in folded, f"exercise title {title!r} is missing"
+            statement = phrases(cell.source)
+            assert statement and all(phrase in folded for phrase in statement), (
+                f"the statement of {EXERCISE_LABEL.search(cell.source)[1]} is missing")

@@ -1,0 +1,262 @@
+"""Student versions of a chapter: solutions blanked, prose solutions removed, outputs cleared.
+
+A chapter marks its solutions in two ways (see the book's contributing guide):
+
+- a *solution cell*: a code cell tagged ``solution`` (or with nbgrader metadata
+  ``"solution": true``) whose answer sits between ``### BEGIN SOLUTION`` and
+  ``### END SOLUTION`` lines. Students keep the cell with the answer replaced by
+  ``raise NotImplementedError()``;
+- a *prose solution*: every cell from a ``{solution-start}`` markdown cell to the next
+  ``{solution-end}`` cell. Students lose these cells, except the solution cells among them.
+
+Graded *test cells* are code cells with nbgrader metadata ``"grade": true`` (and not
+``"solution": true``); students keep them as they are.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from collections.abc import Iterable
+from pathlib import Path
+
+import nbformat
+from nbformat import NotebookNode
+
+SOLUTION_REGION = re.compile(
+    r"^(?P<indent>[ \t]*)### BEGIN SOLUTION\n.*?^[ \t]*### END SOLUTION[ \t]*$",
+    re.MULTILINE | re.DOTALL,
+)
+BEGIN_MARKER = re.compile(r"^[ \t]*### BEGIN SOLUTION[ \t]*$", re.MULTILINE)
+END_MARKER = re.compile(r"^[ \t]*### END SOLUTION[ \t]*$", re.MULTILINE)
+SOLUTION_START = re.compile(r"^(?:`{3,}|:{3,})\{solution-start\}", re.MULTILINE)
+SOLUTION_END = re.compile(r"^(?:`{3,}|:{3,})\{solution-end\}", re.MULTILINE)
+EXERCISE_LABEL = re.compile(
+    r"^(?:`{3,}|:{3,})\{exercise(?:-start)?\}[^\n]*\n(?::\w+:.*\n)*?:label:\s*(\S+)",
+    re.MULTILINE)
+MARKER_WORDS = re.compile(r"\b(?:BEGIN|END) SOLUTION\b")
+STUB = "raise NotImplementedError()"
+ANSWER_PLACEHOLDER = "YOUR ANSWER HERE"
+
+
+def read_notebook(path: str | Path) -> NotebookNode:
+    """Read a notebook (nbformat 4), with a ValueError that names the file if it is not one."""
+    try:
+        return nbformat.read(path, as_version=4)
+    except FileNotFoundError:
+        raise
+    except Exception as error:  # nbformat raises many kinds of errors for a bad file
+        raise ValueError(f"{path} is not a readable Jupyter notebook: "
+                         f"{type(error).__name__}: {error}") from None
+
+
+def nbgrader(cell: NotebookNode) -> dict:
+    """The cell's nbgrader metadata (empty if it has none)."""
+    meta = cell.get("metadata", {}).get("nbgrader", {})
+    return dict(meta) if isinstance(meta, dict) else {}
+
+
+def is_solution_cell(cell: NotebookNode) -> bool:
+    """A cell whose answer students write: tagged ``solution`` or nbgrader ``solution``."""
+    tags = cell.get("metadata", {}).get("tags", [])
+    return "solution" in tags or nbgrader(cell).get("solution") is True
+
+
+def is_test_cell(cell: NotebookNode) -> bool:
+    """A graded (autograded) test cell: code with nbgrader ``grade`` and no ``solution``."""
+    meta = nbgrader(cell)
+    return (cell.cell_type == "code" and meta.get("grade") is True
+            and meta.get("solution") is not True)
+
+
+def blank_solutions(source: str) -> str:
+    """Replace each solution region by ``raise NotImplementedError()`` at its indentation.
+
+    Lines outside the ``### BEGIN SOLUTION`` … ``### END SOLUTION`` region (the ``def`` line
+    and the docstring) are kept.
+    """
+    return SOLUTION_REGION.sub(lambda m: f"{m['indent']}{STUB}", source)
+
+
+def check_markers(source: str, where: str) -> None:
+    """Every BEGIN SOLUTION marker has its END SOLUTION, with no nesting; else ValueError."""
+    begins, ends = len(BEGIN_MARKER.findall(source)), len(END_MARKER.findall(source))
+    regions = len(SOLUTION_REGION.findall(source))
+    if not begins or begins != ends or regions != begins:
+        raise ValueError(
+            f"{where}: a solution cell needs matching '### BEGIN SOLUTION' and "
+            f"'### END SOLUTION' lines (found {begins} BEGIN, {ends} END, {regions} regions)")
+
+
+def solution_ranges(nb: NotebookNode) -> list[tuple[int, int]]:
+    """(first, last) cell indices of each prose solution, its solution-start/-end included."""
+    ranges, start = [], None
+    for index, cell in enumerate(nb.cells):
+        if cell.cell_type != "markdown":
+            continue
+        opens, closes = SOLUTION_START.search(cell.source), SOLUTION_END.search(cell.source)
+        if opens and closes:
+            raise ValueError(f"cell {index} both opens and closes a solution; split it")
+        if opens:
+            if start is not None:
+                raise ValueError(f"cell {index} opens a solution inside the one opened in "
+                                 f"cell {start}: add the missing solution-end")
+            start = index
+        elif closes:
+            if start is None:
+                raise ValueError(f"cell {index} closes a solution that was never opened")
+            ranges.append((start, index))
+            start = None
+    if start is not None:
+        raise ValueError(f"the solution opened in cell {start} is never closed: add a "
+                         "solution-end cell")
+    return ranges
+
+
+def _inside(ranges: list[tuple[int, int]]) -> set[int]:
+    return {index for first, last in ranges for index in range(first, last + 1)}
+
+
+def has_solutions(nb: NotebookNode) -> bool:
+    """Whether the notebook has any solution cell or prose solution."""
+    return bool(solution_ranges(nb)) or any(map(is_solution_cell, nb.cells))
+
+
+def student_version(nb: NotebookNode, *, keep_solutions: bool = False) -> NotebookNode:
+    """The notebook a student receives.
+
+    Solution cells keep their ``def`` line and docstring and get ``raise
+    NotImplementedError()`` instead of the answer (unless ``keep_solutions``, which leaves
+    the marked answers for a tool such as nbgrader to remove); every other cell of a prose
+    solution is dropped, with its ``solution-start`` and ``solution-end`` cells; code cells
+    lose their outputs. Everything else is kept as it is, except that with
+    ``keep_solutions`` a mention of the markers outside solution cells (as in a chapter's
+    introduction to its exercises) gets a no-break space between its words: nbgrader takes
+    any line containing ``BEGIN SOLUTION`` for a marker and refuses such a notebook.
+
+    Raises ValueError for unbalanced solution markers or directives, naming the cell.
+    """
+    inside = _inside(solution_ranges(nb))
+    student = copy.deepcopy(nb)
+    cells = []
+    for index, cell in enumerate(student.cells):
+        if is_solution_cell(cell):
+            if cell.cell_type == "code":
+                check_markers(cell.source, f"cell {index}")
+                if not keep_solutions:
+                    cell.source = blank_solutions(cell.source)
+            elif not keep_solutions:
+                cell.source = (blank_solutions(cell.source) if BEGIN_MARKER.search(cell.source)
+                               else ANSWER_PLACEHOLDER)
+        elif index in inside:
+            continue
+        elif keep_solutions:
+            cell.source = MARKER_WORDS.sub(lambda m: m[0].replace(" ", "\u00a0"), cell.source)
+        if cell.cell_type == "code":
+            cell.outputs, cell.execution_count = [], None
+            cell.metadata.pop("execution", None)
+        cells.append(cell)
+    student.cells = cells
+    return student
+
+
+def solution_text(nb: NotebookNode) -> tuple[list[str], list[str]]:
+    """(solution pieces, everything else) of a notebook's text.
+
+    Solution pieces are the marked regions of solution cells (markers included) and the
+    whole source of every other cell of a prose solution; everything else is the rest,
+    including the ``def`` lines and docstrings around the marked regions.
+    """
+    inside = _inside(solution_ranges(nb))
+    solution, rest = [], []
+    for index, cell in enumerate(nb.cells):
+        if is_solution_cell(cell):
+            solution.extend(match.group(0) for match in SOLUTION_REGION.finditer(cell.source))
+            rest.append(SOLUTION_REGION.sub("", cell.source))
+        elif index in inside:
+            solution.append(cell.source)
+        else:
+            rest.append(cell.source)
+    return solution, rest
+
+
+def _lines(texts: Iterable[str]) -> list[str]:
+    return [line.strip() for text in texts for line in text.splitlines() if line.strip()]
+
+
+def solution_lines(nb: NotebookNode) -> list[str]:
+    """The lines that only solutions contain (stripped, in order, without repeats).
+
+    A line that also stands outside the solutions (``$$``, ``m, n = shape``) tells nothing
+    about a leak, so it is left out.
+    """
+    solution, rest = solution_text(nb)
+    elsewhere = set(_lines(rest))
+    return list(dict.fromkeys(line for line in _lines(solution) if line not in elsewhere))
+
+
+def leaked_lines(nb: NotebookNode, student: NotebookNode) -> list[str]:
+    """The lines of ``nb``'s solutions that are still in ``student`` (should be none)."""
+    present = set(_lines(cell.source for cell in student.cells))
+    return [line for line in solution_lines(nb) if line in present]
+
+
+def exercise_labels(nb: NotebookNode) -> list[str | None]:
+    """For each cell, the label of the last exercise that starts at or before it."""
+    labels, current = [], None
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            found = EXERCISE_LABEL.findall(cell.source)
+            current = found[-1] if found else current
+        labels.append(current)
+    return labels
+
+
+def toc_notebooks(toc: str | Path) -> list[Path]:
+    """The notebooks a Jupyter Book ``_toc.yml`` lists, in order (paths next to the toc)."""
+    import yaml
+
+    toc = Path(toc)
+    data = yaml.safe_load(toc.read_text(encoding="utf-8"))
+    entries: list[str] = []
+
+    def walk(node: object) -> None:
+        if isinstance(node, dict):
+            entries.extend(str(node[key]) for key in ("root", "file") if key in node)
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(data)
+    paths = (toc.parent / entry for entry in dict.fromkeys(entries))
+    return [path.with_suffix(".ipynb") for path in paths
+            if path.with_suffix(".ipynb").exists()]
+
+
+def write_student_versions(sources: Iterable[str | Path], out: str | Path, *,
+                           keep_solutions: bool = False) -> list[Path]:
+    """Write the student version of each notebook into ``out`` under the same file name.
+
+    Checks each result: a line that only the solutions contain must not survive (when
+    ``keep_solutions`` is false), else RuntimeError.
+    """
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    for source in map(Path, sources):
+        nb = read_notebook(source)
+        try:
+            student = student_version(nb, keep_solutions=keep_solutions)
+        except ValueError as error:
+            raise ValueError(f"{source}: {error}") from None
+        leaks = [] if keep_solutions else leaked_lines(nb, student)
+        if leaks:
+            raise RuntimeError(f"{source}: solution lines survived blanking: {leaks[:3]}")
+        target = out / source.name
+        if target.resolve() == source.resolve():
+            raise ValueError(f"refusing to overwrite the source {source}: choose another --out")
+        nbformat.write(student, target)
+        written.append(target)
+    return written

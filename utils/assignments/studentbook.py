@@ -1,0 +1,62 @@
+"""The student HTML book: the book's own configuration plus the ``hide_solutions`` extension.
+
+The configuration is not copied: ``student_config`` reads ``_config.yml`` and adds the
+extension, which also turns off page sources and download buttons. The book is built
+into a temporary folder (whose executed notebooks still contain the solutions) and only
+the HTML is moved to its destination.
+"""
+
+from __future__ import annotations
+
+import copy
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import yaml
+
+EXTENSION = "utils.assignments.hide_solutions"
+
+
+def student_config(config: dict) -> dict:
+    """A copy of a Jupyter Book configuration that builds the book without solutions."""
+    student = copy.deepcopy(config)
+    sphinx = student.setdefault("sphinx", {}) or {}
+    student["sphinx"] = sphinx
+    extensions = list(sphinx.get("extra_extensions") or [])
+    sphinx["extra_extensions"] = [*extensions, EXTENSION] if EXTENSION not in extensions \
+        else extensions
+    settings = sphinx.setdefault("config", {}) or {}
+    sphinx["config"] = settings
+    settings.update(html_copy_source=False, html_show_sourcelink=False)
+    student.setdefault("html", {})["use_edit_page_button"] = False
+    return student
+
+
+def build_student_html(root: str | Path = ".", out: str | Path = "_build/student-html",
+                       *, timeout: float = 1800) -> Path:
+    """Build the book in ``root`` without solutions; its HTML ends up in ``out``.
+
+    Warnings are errors, as in the book's own build. Raises RuntimeError with the end of
+    the build log if the build fails.
+    """
+    root, out = Path(root).resolve(), Path(out).resolve()
+    config = yaml.safe_load((root / "_config.yml").read_text(encoding="utf-8"))
+    jupyter_book = Path(sys.executable).parent / "jupyter-book"
+    with tempfile.TemporaryDirectory(prefix="student-book-") as temp:
+        config_path = Path(temp) / "_config.yml"
+        config_path.write_text(yaml.safe_dump(student_config(config), sort_keys=False),
+                               encoding="utf-8")
+        command = [str(jupyter_book), "build", str(root), "--config", str(config_path),
+                   "--path-output", temp, "-W", "-n", "--keep-going"]
+        result = subprocess.run(command, capture_output=True, text=True, timeout=timeout)
+        log = result.stdout + result.stderr
+        if result.returncode != 0 or "build succeeded" not in log:
+            raise RuntimeError(f"jupyter-book build failed:\n{log[-4000:]}")
+        if out.exists():
+            shutil.rmtree(out)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        shutil.move(str(Path(temp) / "_build" / "html"), out)
+    return out
