@@ -33,7 +33,7 @@ $(INSTRUCTOR_STAMP): $(STAMP) requirements-instructor.txt
 instructor: $(INSTRUCTOR_STAMP)
 
 book: $(STAMP)
-	$(BIN)/jupyter-book build . -W -n --keep-going
+	env -u MPLBACKEND $(BIN)/jupyter-book build . -W -n --keep-going
 	@echo
 	@echo "The book is ready: open $(CURDIR)/_build/html/index.html in a browser."
 

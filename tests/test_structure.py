@@ -180,3 +180,16 @@ def test_solution_tags_only_inside_solutions(path: Path) -> None:
     inside = {index for ex in exercises(nb) for index in ex.solution_code_cells}
     tagged = {index for index, cell in enumerate(nb.cells) if "solution" in tags(cell)}
     assert tagged == inside, f"{path.name}: solution-tagged cells outside solution regions"
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=ids(CHAPTERS))
+def test_solution_boundaries_stand_alone(path: Path) -> None:
+    """A solution-start or -end cell holds only its directive: anything else in it would be
+    removed with the solution from student versions (separate cells with `+++`)."""
+    nb = read(path)
+    directive = re.compile(r"^```\{solution-(start|end)\}[^\n]*\n(:[^\n]*\n)*```$")
+    crowded = [index for index, cell in enumerate(nb.cells)
+               if cell.cell_type == "markdown" and "{solution-" in cell.source
+               and not directive.match(cell.source.strip())]
+    assert not crowded, (
+        f"{path.name}: cells {crowded} hold more than a solution-start/-end directive")

@@ -9,6 +9,7 @@ the HTML is moved to its destination.
 from __future__ import annotations
 
 import copy
+import os
 import shutil
 import subprocess
 import sys
@@ -51,7 +52,10 @@ def build_student_html(root: str | Path = ".", out: str | Path = "_build/student
                                encoding="utf-8")
         command = [str(jupyter_book), "build", str(root), "--config", str(config_path),
                    "--path-output", temp, "-W", "-n", "--keep-going"]
-        result = subprocess.run(command, capture_output=True, text=True, timeout=timeout)
+        # Figures need matplotlib's inline backend; an inherited MPLBACKEND would replace it.
+        env = {key: value for key, value in os.environ.items() if key != "MPLBACKEND"}
+        result = subprocess.run(command, capture_output=True, text=True, timeout=timeout,
+                                env=env)
         log = result.stdout + result.stderr
         if result.returncode != 0 or "build succeeded" not in log:
             raise RuntimeError(f"jupyter-book build failed:\n{log[-4000:]}")
