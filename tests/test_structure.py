@@ -193,3 +193,13 @@ def test_solution_boundaries_stand_alone(path: Path) -> None:
                and not directive.match(cell.source.strip())]
     assert not crowded, (
         f"{path.name}: cells {crowded} hold more than a solution-start/-end directive")
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=ids(NOTEBOOKS))
+def test_solution_markers_only_in_solution_cells(path: Path) -> None:
+    """nbgrader treats any line naming a solution marker as one, even in prose."""
+    nb = read(path)
+    stray = [index for index, cell in enumerate(nb.cells)
+             if "solution" not in tags(cell)
+             and re.search(r"(BEGIN|END) SOLUTION", cell.source)]
+    assert not stray, (
+        f"{path.name}: cells {stray} mention a solution marker outside a solution cell; "
+        "nbgrader would read it as a marker. Describe the markers in other words.")
