@@ -398,6 +398,13 @@ def test_gradient_table_lists_every_identity_with_math_and_source() -> None:
         assert CHAPTERS[identity.chapter][1] in cells[5]
 
 
+def test_gradient_table_shows_the_chosen_columns_in_order() -> None:
+    table = gradient_table(names=["trace_XA"], columns=["gradient", "f", "chapter"])
+    header, rule, row = table.strip().splitlines()
+    assert header == "| $\\nabla f(X)$ | $f(X)$ | chapter |" and rule == "|---|---|---|"
+    assert row == "| $A^\\top$ | $\\tr(XA)$ | 2. The Fréchet derivative and the gradient |"
+
+
 def test_gradient_table_filters_by_kind_and_name() -> None:
     traces = gradient_table(kinds=["trace"])
     assert "`trace_AXB`" in traces and "`bilinear_aXb`" not in traces
@@ -414,6 +421,9 @@ def test_gradient_table_filters_by_kind_and_name() -> None:
         ({"names": ["trace_AXb"]}, ValueError, "similar names"),
         ({"kinds": ["product"], "names": ["trace_AXB"]}, ValueError, "no identity matches"),
         ({"names": [1]}, TypeError, "str"),
+        ({"columns": ["f", "grad"]}, ValueError, "unknown or no columns"),
+        ({"columns": []}, ValueError, "unknown or no columns"),
+        ({"columns": "f"}, TypeError, "list of str"),
     ],
 )
 def test_gradient_table_errors(options: dict, error: type, message: str) -> None:

@@ -22,7 +22,20 @@ from .catalogue_trace import PRODUCT, TRACE
 from .checks import GradientCheck, check_gradient
 from .identity_record import CHAPTERS, KINDS, Identity
 
-__all__ = ["IDENTITIES", "KINDS", "Identity", "check_identity", "get_identity", "gradient_table"]
+__all__ = [
+    "IDENTITIES", "KINDS", "TABLE_COLUMNS", "Identity", "check_identity", "get_identity",
+    "gradient_table",
+]
+
+# The columns of gradient_table: key -> header.
+TABLE_COLUMNS: dict[str, str] = {
+    "name": "name",
+    "f": "$f(X)$",
+    "gradient": "$\\nabla f(X)$",
+    "conditions": "shapes and assumptions",
+    "source": "source",
+    "chapter": "chapter",
+}
 
 IDENTITIES: tuple[Identity, ...] = (
     *TRACE,
@@ -105,12 +118,14 @@ def check_identity(identity: Identity | str, rng: np.random.Generator) -> Gradie
 
 
 def gradient_table(
-    *, kinds: Iterable[str] | None = None, names: Iterable[str] | None = None
+    *,
+    kinds: Iterable[str] | None = None,
+    names: Iterable[str] | None = None,
+    columns: Iterable[str] = TABLE_COLUMNS,
 ) -> str:
     """A Markdown table of identities, with their formulas as ``$...$`` math.
 
-    Columns: name, f(X), ∇f(X), shapes and assumptions, source, chapter. Rows follow the
-    registry's order.
+    Rows follow the registry's order.
 
     Parameters
     ----------
@@ -118,6 +133,10 @@ def gradient_table(
         Keep only identities of these kinds (each one of :data:`KINDS`).
     names : iterable of str, optional
         Keep only the identities with these names. With both, an identity must match both.
+    columns : iterable of str, optional
+        Which columns to show, in this order, from :data:`TABLE_COLUMNS`: ``"name"``,
+        ``"f"``, ``"gradient"``, ``"conditions"`` (shapes and assumptions), ``"source"``
+        and ``"chapter"``. All of them by default.
 
     Returns
     -------
@@ -127,10 +146,15 @@ def gradient_table(
     Raises
     ------
     ValueError
-        For an unknown kind or name, or when no identity matches.
+        For an unknown kind, name or column, or when no identity matches.
 
     Chapter 4, *Trace identities and the trace trick*.
     """
+    shown = _strings(columns, "columns")
+    unknown_columns = [column for column in shown if column not in TABLE_COLUMNS]
+    if unknown_columns or not shown:
+        raise ValueError(
+            f"unknown or no columns {unknown_columns}; the columns are {list(TABLE_COLUMNS)}")
     chosen = list(IDENTITIES)
     if kinds is not None:
         wanted_kinds = _strings(kinds, "kinds")
@@ -143,25 +167,23 @@ def gradient_table(
         chosen = [identity for identity in chosen if identity.name in wanted_names]
     if not chosen:
         raise ValueError(f"no identity matches kinds={kinds!r} and names={names!r}")
-    header = (
-        "| name | $f(X)$ | $\\nabla f(X)$ | shapes and assumptions | source | chapter |\n"
-        "|---|---|---|---|---|---|\n"
-    )
-    return header + "".join(_row(identity) for identity in chosen)
+    header = "| " + " | ".join(TABLE_COLUMNS[column] for column in shown) + " |\n"
+    rule = "|" + "---|" * len(shown) + "\n"
+    return header + rule + "".join(_row(identity, shown) for identity in chosen)
 
 
-def _row(identity: Identity) -> str:
+def _row(identity: Identity, columns: list[str]) -> str:
     number, title = CHAPTERS[identity.chapter]
-    conditions = "; ".join((identity.shapes, *identity.assumptions))
-    cells = (
-        f"`{identity.name}`",
-        f"${identity.f_latex}$",
-        f"${identity.grad_latex}$",
-        conditions,
-        identity.source or "derived in the book",
-        f"{number}. {title}",
-    )
-    return "| " + " | ".join(cell.replace("|", "\\|") for cell in cells) + " |\n"
+    cells = {
+        "name": f"`{identity.name}`",
+        "f": f"${identity.f_latex}$",
+        "gradient": f"${identity.grad_latex}$",
+        "conditions": "; ".join((identity.shapes, *identity.assumptions)),
+        "source": identity.source or "derived in the book",
+        "chapter": f"{number}. {title}",
+    }
+    shown = (cells[column].replace("|", "\\|") for column in columns)
+    return "| " + " | ".join(shown) + " |\n"
 
 
 def _as_identity(identity: Identity | str) -> Identity:
