@@ -86,7 +86,7 @@ def parse_assumption(text: str) -> tuple[str, str]:
     return ALIASES.get(name, name), prop
 
 
-def assumptions_hold(identity: Identity, inputs: dict[str, np.ndarray]) -> list[str]:
+def violated_assumptions(identity: Identity, inputs: dict[str, np.ndarray]) -> list[str]:
     """The assumptions of ``identity`` that ``inputs`` violate."""
     failed = []
     for text in identity.assumptions:
@@ -139,7 +139,9 @@ def test_identity_is_frozen() -> None:
         ({"chapter": "ch-nowhere"}, "chapter"),
         ({"name": "has space"}, "slug"),
         ({"assumptions": ["X invertible"]}, "tuple"),
-        ({"grad": "A.T"}, "callable"),
+        ({"assumptions": ("X invertible", 1)}, "tuple of str"),
+        ({"f_latex": None}, "f_latex must be a str"),
+        ({"grad": "A.T"}, "grad must be callable, got str"),
         ({"sympy_grad": None}, "both"),
     ],
 )
@@ -237,7 +239,7 @@ def test_sampler_gives_the_declared_shapes(identity: Identity) -> None:
 def test_sampler_satisfies_the_assumptions(identity: Identity) -> None:
     for seed in SEEDS:
         inputs = identity.sample(np.random.default_rng(seed))
-        failed = assumptions_hold(identity, inputs)
+        failed = violated_assumptions(identity, inputs)
         assert not failed, f"{identity.name}, seed {seed}: inputs violate {failed}"
 
 
@@ -282,7 +284,7 @@ def exact_inputs(identity: Identity) -> tuple[dict, dict]:
                 symbolic[key] = sp.Matrix(array.shape[0], array.shape[1],
                                           lambda i, j, a=array: _rational(a[i, j]))
                 numeric[key] = np.array(symbolic[key].tolist(), dtype=float)
-        if not assumptions_hold(identity, numeric):
+        if not violated_assumptions(identity, numeric):
             return symbolic, numeric
     raise AssertionError(f"{identity.name}: no rounded sample satisfies the assumptions")
 
@@ -371,6 +373,32 @@ def test_get_identity_lists_similar_names() -> None:
 def test_get_identity_rejects_non_strings() -> None:
     with pytest.raises(TypeError, match="str"):
         get_identity(3)  # type: ignore[arg-type]
+
+
+def test_get_identity_rejects_an_empty_name() -> None:
+    with pytest.raises(ValueError, match="empty"):
+        get_identity("")
+
+
+@pytest.mark.parametrize(
+    ("sample", "error", "message"),
+    [
+        (lambda rng: [np.eye(3)], TypeError, "dict of arrays, got list"),
+        (lambda rng: {"Y": np.eye(3)}, ValueError, r"key 'X', got the keys \['Y'\]"),
+    ],
+)
+def test_check_identity_names_a_broken_sampler(sample, error: type, message: str) -> None:
+    broken = dataclasses.replace(get_identity("trace_X"), sample=sample)
+    with pytest.raises(error, match=message):
+        check_identity(broken, np.random.default_rng(0))
+
+
+def test_value_names_the_shape_of_a_non_scalar() -> None:
+    from utils.identity_samplers import value
+
+    assert value(np.array([[2.5]])) == 2.5 and value(np.array([[1j]])) == 1j
+    with pytest.raises(ValueError, match=r"shape \(2, 2\)"):
+        value(np.ones((2, 2)))
 
 
 def test_check_identity_accepts_a_name_and_validates_arguments() -> None:
