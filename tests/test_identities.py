@@ -12,10 +12,11 @@ from __future__ import annotations
 import dataclasses
 import re
 
+import nbformat
 import numpy as np
 import pytest
 import sympy as sp
-from bookfiles import mathjax_macros
+from bookfiles import mathjax_macros, toc_notebooks
 
 import utils
 from utils import IDENTITIES, KINDS, Identity, check_identity, get_identity, gradient_table
@@ -485,6 +486,19 @@ def test_text_fields(identity: Identity) -> None:
         r"^(Matrix Cookbook eq\. \(\d+\)|Giles \(2008\)|Magnus & Neudecker)", identity.source
     ), f"{identity.name}: source {identity.source!r} names no reference"
     assert all(isinstance(text, str) for text in identity.assumptions)
+
+
+def test_chapter_titles_match_the_notebooks() -> None:
+    """The table's chapter column names each chapter as its notebook's title begins."""
+    titles = {}
+    for path in toc_notebooks():
+        text = "\n".join(cell.source for cell in nbformat.read(path, as_version=4).cells
+                         if cell.cell_type == "markdown")
+        titles.update(re.findall(r"^\((ch-[\w-]+)\)=[ \t]*\n# (.+)$", text, re.MULTILINE))
+    for label, (_, title) in CHAPTERS.items():
+        assert label in titles, f"CHAPTERS names {label}, which no notebook of the book defines"
+        assert titles[label].startswith(title), (
+            f"CHAPTERS calls {label} {title!r}, its notebook {titles[label]!r}")
 
 
 def test_package_exports_the_registry() -> None:
