@@ -24,6 +24,7 @@ from nbclient.exceptions import CellExecutionError
 from utils.assignments.notebooks import (
     STUB,
     blank_solutions,
+    check_markers,
     is_solution_cell,
     is_test_cell,
     nbgrader,
@@ -55,6 +56,55 @@ def test_blanking_keeps_signature_docstring_and_indentation() -> None:
               "        ### BEGIN SOLUTION\n        return x\n        ### END SOLUTION\n")
     assert blank_solutions(source) == (
         f"class A:\n    def f(self, x):\n        \"\"\"Doc.\"\"\"\n        {STUB}\n")
+
+
+def test_blanking_accepts_windows_line_breaks_and_trailing_spaces() -> None:
+    crlf = "def f(x):\r\n    ### BEGIN SOLUTION\r\n    return x\r\n    ### END SOLUTION\r\n"
+    assert blank_solutions(crlf) == f"def f(x):\r\n    {STUB}\r\n"
+    check_markers(crlf, "cell 0")
+    spaces = "def f(x):\n    ### BEGIN SOLUTION  \n    return x\n    ### END SOLUTION \t\n"
+    assert blank_solutions(spaces) == f"def f(x):\n    {STUB}\n"
+    check_markers(spaces, "cell 0")
+
+
+def test_blanking_several_regions_with_nested_functions() -> None:
+    source = ("def f(x):\n    ### BEGIN SOLUTION\n    def g(y):\n        return y\n"
+              "    return g(x)\n    ### END SOLUTION\n\n\ndef h(x):\n"
+              "    ### BEGIN SOLUTION\n    return 2 * x\n    ### END SOLUTION\n")
+    check_markers(source, "cell 0")
+    student = blank_solutions(source)
+    assert student == f"def f(x):\n    {STUB}\n\n\ndef h(x):\n    {STUB}\n"
+    namespace: dict = {}
+    exec(student, namespace)  # both functions exist and raise the stub
+    for name in ("f", "h"):
+        with pytest.raises(NotImplementedError):
+            namespace[name](1)
+
+
+@pytest.mark.parametrize(("source", "message"), [
+    ('def f(x):\n    """Doc."""\n### BEGIN SOLUTION\n    return x\n### END SOLUTION\n',
+     "cell 7, line 3: .* has no indentation, the code under it 4 spaces"),
+    ('def f(x):\n    """Doc."""\n        ### BEGIN SOLUTION\n    return x\n'
+     "    ### END SOLUTION\n", "line 3: .* has 8 spaces, the code under it 4 spaces"),
+    ("def f(x):\n    ### BEGIN SOLUTION\n    ### BEGIN SOLUTION\n    return x\n"
+     "    ### END SOLUTION\n    ### END SOLUTION\n", "line 3: .* regions cannot nest"),
+    ("def f(x):\n    ### BEGIN SOLUTION\n    return x\n", "line 2: .* never closed"),
+    ("def f(x):\n    return x\n    ### END SOLUTION\n", "line 3: .* without"),
+    ('def f(x):\n    ### BEGIN SOLUTION\n    s = "# END SOLUTION"\n    return x\n'
+     "    ### END SOLUTION\n", "line 3: .* marker words but is not a marker line"),
+    ("def f(x):\n    return x\n", "needs a '### BEGIN SOLUTION' line"),
+], ids=["marker-left-of-code", "marker-right-of-code", "nested", "unclosed", "stray-end",
+        "marker-words-in-code", "no-markers"])
+def test_unusable_markers_are_refused_naming_cell_and_line(source: str, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        check_markers(source, "cell 7")
+
+
+def test_a_markdown_solution_cell_is_solution_text() -> None:
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(
+        "The gradient is B transposed, by the trace trick.", metadata={"tags": ["solution"]})])
+    assert solution_lines(nb) == ["The gradient is B transposed, by the trace trick."]
+    assert student_version(nb).cells[0].source == "YOUR ANSWER HERE"
 
 
 @pytest.mark.parametrize("path", CHAPTERS, ids=ids(CHAPTERS))

@@ -23,12 +23,13 @@ from pathlib import Path
 import nbformat
 from nbformat import NotebookNode
 
-SOLUTION_REGION = re.compile(
-    r"^(?P<indent>[ \t]*)### BEGIN SOLUTION\n.*?^[ \t]*### END SOLUTION[ \t]*$",
+BEGIN_LINE = re.compile(r"(?P<indent>[ \t]*)### BEGIN SOLUTION[ \t]*\r?")
+END_LINE = re.compile(r"[ \t]*### END SOLUTION[ \t]*\r?")
+SOLUTION_REGION = re.compile(  # from a BEGIN line to the next END line, line breaks \n or \r\n
+    r"^(?P<indent>[ \t]*)### BEGIN SOLUTION[ \t]*\r?\n.*?^[ \t]*### END SOLUTION[ \t]*(?=\r?$)",
     re.MULTILINE | re.DOTALL,
 )
-BEGIN_MARKER = re.compile(r"^[ \t]*### BEGIN SOLUTION[ \t]*$", re.MULTILINE)
-END_MARKER = re.compile(r"^[ \t]*### END SOLUTION[ \t]*$", re.MULTILINE)
+BEGIN_MARKER = re.compile(r"^[ \t]*### BEGIN SOLUTION[ \t]*\r?$", re.MULTILINE)
 SOLUTION_START = re.compile(r"^(?:`{3,}|:{3,})\{solution-start\}", re.MULTILINE)
 SOLUTION_END = re.compile(r"^(?:`{3,}|:{3,})\{solution-end\}", re.MULTILINE)
 EXERCISE_LABEL = re.compile(
@@ -73,19 +74,70 @@ def blank_solutions(source: str) -> str:
     """Replace each solution region by ``raise NotImplementedError()`` at its indentation.
 
     Lines outside the ``### BEGIN SOLUTION`` … ``### END SOLUTION`` region (the ``def`` line
-    and the docstring) are kept.
+    and the docstring) are kept. Marker lines may end in spaces or ``\\r`` (a notebook
+    saved with Windows line breaks).
     """
     return SOLUTION_REGION.sub(lambda m: f"{m['indent']}{STUB}", source)
 
 
 def check_markers(source: str, where: str) -> None:
-    """Every BEGIN SOLUTION marker has its END SOLUTION, with no nesting; else ValueError."""
-    begins, ends = len(BEGIN_MARKER.findall(source)), len(END_MARKER.findall(source))
-    regions = len(SOLUTION_REGION.findall(source))
-    if not begins or begins != ends or regions != begins:
-        raise ValueError(
-            f"{where}: a solution cell needs matching '### BEGIN SOLUTION' and "
-            f"'### END SOLUTION' lines (found {begins} BEGIN, {ends} END, {regions} regions)")
+    """Check a solution cell's markers; ValueError naming the cell and line if one is off.
+
+    Each ``### BEGIN SOLUTION`` line is closed by an ``### END SOLUTION`` line before the
+    next one opens; no other line contains the marker words (nbgrader would take it for a
+    marker); and each BEGIN line is indented like the first line of code under it, since
+    the stub replaces the whole region at the BEGIN line's indentation (nbgrader does the
+    same), where a different indentation would leave the function without its stub or
+    break its syntax.
+    """
+    lines = source.splitlines()
+    opened: int | None = None  # index of the BEGIN line of the open region
+    for number, line in enumerate(lines):
+        begins, ends = BEGIN_LINE.fullmatch(line), END_LINE.fullmatch(line)
+        at = f"{where}, line {number + 1}"
+        if not begins and not ends and MARKER_WORDS.search(line):
+            raise ValueError(f"{at}: {line.strip()!r} contains marker words but is not a "
+                             "marker line; nbgrader would take it for one, so reword it")
+        if begins and opened is not None:
+            raise ValueError(f"{at}: '### BEGIN SOLUTION' inside the region opened on line "
+                             f"{opened + 1}; regions cannot nest: close that one first")
+        if ends and opened is None:
+            raise ValueError(f"{at}: '### END SOLUTION' without a '### BEGIN SOLUTION' above")
+        if begins:
+            opened = number
+            _check_indentation(lines, number, begins["indent"], where)
+        if ends:
+            opened = None
+    if opened is not None:
+        raise ValueError(f"{where}, line {opened + 1}: '### BEGIN SOLUTION' is never closed "
+                         "by an '### END SOLUTION' line")
+    if not BEGIN_MARKER.search(source):
+        raise ValueError(f"{where}: a solution cell needs a '### BEGIN SOLUTION' line and an "
+                         "'### END SOLUTION' line around the answer")
+
+
+def _check_indentation(lines: list[str], begin: int, indent: str, where: str) -> None:
+    """The first line of code after the BEGIN line ``begin`` is indented like it."""
+    for line in lines[begin + 1:]:
+        code = line.strip()
+        if END_LINE.fullmatch(line):
+            return  # an empty region: nothing to compare with
+        if code and not code.startswith("#"):
+            found = line[:len(line) - len(line.lstrip())]
+            if found != indent:
+                raise ValueError(
+                    f"{where}, line {begin + 1}: '### BEGIN SOLUTION' has "
+                    f"{_describe(indent)}, the code under it {_describe(found)}; indent "
+                    "the marker like the code (the stub takes the marker's indentation)")
+            return
+
+
+def _describe(indent: str) -> str:
+    """'no indentation', '4 spaces', '1 tab and 2 spaces', ..."""
+    counts = [f"{indent.count(char)} {name}" for char, name in (("\t", "tab"), (" ", "space"))
+              if char in indent]
+    return " and ".join(f"{count}s" if not count.startswith("1 ") else count
+                        for count in counts) or "no indentation"
 
 
 def solution_ranges(nb: NotebookNode) -> list[tuple[int, int]]:
@@ -163,14 +215,18 @@ def student_version(nb: NotebookNode, *, keep_solutions: bool = False) -> Notebo
 def solution_text(nb: NotebookNode) -> tuple[list[str], list[str]]:
     """(solution pieces, everything else) of a notebook's text.
 
-    Solution pieces are the marked regions of solution cells (markers included) and the
-    whole source of every other cell of a prose solution; everything else is the rest,
+    Solution pieces are the marked regions of solution cells (markers included), the whole
+    source of a markdown solution cell without markers, and the whole source of every other
+    cell of a prose solution; everything else is the rest,
     including the ``def`` lines and docstrings around the marked regions.
     """
     inside = _inside(solution_ranges(nb))
     solution, rest = [], []
     for index, cell in enumerate(nb.cells):
-        if is_solution_cell(cell):
+        if is_solution_cell(cell) and cell.cell_type != "code" and not BEGIN_MARKER.search(
+                cell.source):
+            solution.append(cell.source)  # students get a placeholder instead of all of it
+        elif is_solution_cell(cell):
             solution.extend(match.group(0) for match in SOLUTION_REGION.finditer(cell.source))
             rest.append(SOLUTION_REGION.sub("", cell.source))
         elif index in inside:
