@@ -41,20 +41,50 @@ ANSWER_PLACEHOLDER = "YOUR ANSWER HERE"
 
 
 def read_notebook(path: str | Path) -> NotebookNode:
-    """Read a notebook (nbformat 4), with a ValueError that names the file if it is not one."""
+    """Read a notebook (nbformat 4); ValueError naming the file if it is not a usable one.
+
+    Beyond what nbformat reads, every cell must have a known ``cell_type``, a text
+    ``source`` and a ``metadata`` mapping, so that the tools never meet a half-formed cell.
+    """
     try:
-        return nbformat.read(path, as_version=4)
+        nb = nbformat.read(path, as_version=4)
     except FileNotFoundError:
         raise
     except Exception as error:  # nbformat raises many kinds of errors for a bad file
         raise ValueError(f"{path} is not a readable Jupyter notebook: "
                          f"{type(error).__name__}: {error}") from None
+    problem = _malformed(nb)
+    if problem:
+        raise ValueError(f"{path} is not a well-formed Jupyter notebook: {problem}")
+    return nb
+
+
+def _malformed(nb: NotebookNode) -> str:
+    """What is wrong with the notebook's cells, or '' if nothing is."""
+    if not isinstance(nb.get("cells"), list):
+        return f"its cells are a {type(nb.get('cells')).__name__}, not a list"
+    for index, cell in enumerate(nb.cells):
+        if not isinstance(cell, dict):
+            return f"cell {index} is a {type(cell).__name__}, not a mapping"
+        if cell.get("cell_type") not in ("code", "markdown", "raw"):
+            return f"cell {index} has cell_type {cell.get('cell_type')!r}"
+        if not isinstance(cell.get("source"), str):
+            return f"cell {index} has no text source"
+        if not isinstance(cell.get("metadata", {}), dict):
+            return f"cell {index} has metadata of type {type(cell['metadata']).__name__}"
+    return ""
 
 
 def nbgrader(cell: NotebookNode) -> dict:
     """The cell's nbgrader metadata (empty if it has none)."""
     meta = cell.get("metadata", {}).get("nbgrader", {})
     return dict(meta) if isinstance(meta, dict) else {}
+
+
+def grade_id(cell: NotebookNode) -> str | None:
+    """The cell's nbgrader ``grade_id``, or None if it has none (or not a string)."""
+    value = nbgrader(cell).get("grade_id")
+    return value if isinstance(value, str) and value else None
 
 
 def is_solution_cell(cell: NotebookNode) -> bool:
@@ -170,7 +200,10 @@ def _inside(ranges: list[tuple[int, int]]) -> set[int]:
 
 
 def has_solutions(nb: NotebookNode) -> bool:
-    """Whether the notebook has any solution cell or prose solution."""
+    """Whether the notebook has any solution cell or prose solution.
+
+    Raises ValueError for unbalanced solution directives, naming the cell.
+    """
     return bool(solution_ranges(nb)) or any(map(is_solution_cell, nb.cells))
 
 
@@ -269,11 +302,17 @@ def exercise_labels(nb: NotebookNode) -> list[str | None]:
 
 
 def toc_notebooks(toc: str | Path) -> list[Path]:
-    """The notebooks a Jupyter Book ``_toc.yml`` lists, in order (paths next to the toc)."""
+    """The notebooks a Jupyter Book ``_toc.yml`` lists, in order (paths next to the toc).
+
+    Raises ValueError naming the file if it is not YAML.
+    """
     import yaml
 
     toc = Path(toc)
-    data = yaml.safe_load(toc.read_text(encoding="utf-8"))
+    try:
+        data = yaml.safe_load(toc.read_text(encoding="utf-8"))
+    except yaml.YAMLError as error:
+        raise ValueError(f"{toc} is not a readable table of contents: {error}") from None
     entries: list[str] = []
 
     def walk(node: object) -> None:
@@ -295,13 +334,23 @@ def write_student_versions(sources: Iterable[str | Path], out: str | Path, *,
                            keep_solutions: bool = False) -> list[Path]:
     """Write the student version of each notebook into ``out`` under the same file name.
 
-    Checks each result: a line that only the solutions contain must not survive (when
-    ``keep_solutions`` is false), else RuntimeError.
+    Nothing is written if a target would overwrite its source or two sources share a file
+    name (ValueError). Checks each result: a line that only the solutions contain must not
+    survive (when ``keep_solutions`` is false), else RuntimeError. Errors name the file.
     """
     out = Path(out)
+    sources = [Path(source) for source in sources]
+    targets = [out / source.name for source in sources]
+    for source, target in zip(sources, targets, strict=True):
+        if target.resolve() == source.resolve():
+            raise ValueError(f"refusing to overwrite the source {source}: choose another --out")
+        if targets.count(target) > 1:
+            twins = [str(other) for other, same in zip(sources, targets, strict=True)
+                     if same == target]
+            raise ValueError(f"{', '.join(twins)} would all be written to {target}: "
+                             "give them one at a time, each with its own --out")
     out.mkdir(parents=True, exist_ok=True)
-    written = []
-    for source in map(Path, sources):
+    for source, target in zip(sources, targets, strict=True):
         nb = read_notebook(source)
         try:
             student = student_version(nb, keep_solutions=keep_solutions)
@@ -310,9 +359,5 @@ def write_student_versions(sources: Iterable[str | Path], out: str | Path, *,
         leaks = [] if keep_solutions else leaked_lines(nb, student)
         if leaks:
             raise RuntimeError(f"{source}: solution lines survived blanking: {leaks[:3]}")
-        target = out / source.name
-        if target.resolve() == source.resolve():
-            raise ValueError(f"refusing to overwrite the source {source}: choose another --out")
         nbformat.write(student, target)
-        written.append(target)
-    return written
+    return targets
