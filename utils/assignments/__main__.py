@@ -16,6 +16,7 @@ PROGRESS_FROM = 4  # show progress on stderr from this many submissions on
 
 
 def _positive(text: str) -> float:
+    """A --timeout value: a positive, finite number of seconds."""
     try:
         value = float(text)
     except ValueError:
@@ -26,6 +27,7 @@ def _positive(text: str) -> float:
 
 
 def parser() -> argparse.ArgumentParser:
+    """The command line: the subcommands student, grade and student-html."""
     main = argparse.ArgumentParser(prog="python -m utils.assignments", description=(
         "Make student notebooks from the book's chapters, grade submissions, build the "
         "book without solutions."))
@@ -119,6 +121,7 @@ def _student_html(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run the command line on ``argv`` (default: sys.argv); the exit status."""
     args = parser().parse_args(argv)
     run = {"student": _student, "grade": _grade, "student-html": _student_html}[args.command]
     try:

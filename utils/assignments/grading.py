@@ -29,10 +29,11 @@ import os
 import re
 import subprocess
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Coroutine, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any, TypeVar
 
 from nbclient import NotebookClient
 from nbclient.exceptions import DeadKernelError
@@ -51,6 +52,7 @@ from .notebooks import (
 
 TIMEOUT_ENAME = "CellTimeout"
 PROBE_SECONDS = 3
+T = TypeVar("T")
 ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 MAX_FEEDBACK = 1200
 
@@ -183,7 +185,8 @@ def _points(cell: NotebookNode, index: int, where: str) -> float:
     return value
 
 
-def assemble(submission: NotebookNode, tests: Sequence[Test]) -> tuple[NotebookNode, dict]:
+def assemble(submission: NotebookNode,
+             tests: Sequence[Test]) -> tuple[NotebookNode, dict[int, Test]]:
     """The notebook to run: the submission with every test cell restored from the source.
 
     Returns the notebook and a map from cell index to the Test that cell runs. Cells that
@@ -194,24 +197,9 @@ def assemble(submission: NotebookNode, tests: Sequence[Test]) -> tuple[NotebookN
     at the first claim, else after the previous test, else at the end. Other claims are
     dropped.
     """
-    by_id = {test.grade_id: test for test in tests}
-    cells: list[NotebookNode | Test] = [by_id.get(grade_id(cell), cell)
-                                        for cell in submission.cells]
-    previous: Test | None = None
-    for test in tests:
-        claims = [index for index, item in enumerate(cells) if item is test]
-        solution = _solution_position(cells, test.solution_id)
-        below = [index for index in claims if solution is None or index > solution]
-        for index in reversed(claims):
-            del cells[index]
-        if below:
-            cells.insert(below[0] - sum(index < below[0] for index in claims), test)
-        else:
-            cells.insert(_restore_at(cells, test, previous), test)
-        previous = test
     nb = copy.deepcopy(submission)
     nb.cells, tested = [], {}
-    for index, item in enumerate(cells):
+    for index, item in enumerate(_placed(submission.cells, tests)):
         if isinstance(item, Test):
             tested[index] = item
             item = new_code_cell(item.cell.source, metadata=copy.deepcopy(item.cell.metadata))
@@ -221,6 +209,25 @@ def assemble(submission: NotebookNode, tests: Sequence[Test]) -> tuple[NotebookN
                 item.outputs, item.execution_count = [], None
         nb.cells.append(item)
     return nb, tested
+
+
+def _placed(cells: list[NotebookNode], tests: Sequence[Test]) -> list[NotebookNode | Test]:
+    """The submission's cells with each test at its place (see :func:`assemble`)."""
+    by_id = {test.grade_id: test for test in tests}
+    placed: list[NotebookNode | Test] = [by_id.get(grade_id(cell), cell) for cell in cells]
+    previous: Test | None = None
+    for test in tests:
+        claims = [index for index, item in enumerate(placed) if item is test]
+        solution = _solution_position(placed, test.solution_id)
+        below = [index for index in claims if solution is None or index > solution]
+        for index in reversed(claims):
+            del placed[index]
+        if below:  # its index once the claims above it are gone
+            placed.insert(below[0] - sum(index < below[0] for index in claims), test)
+        else:
+            placed.insert(_restore_at(placed, test, previous), test)
+        previous = test
+    return placed
 
 
 def _restore_at(cells: list, test: Test, previous: Test | None) -> int:
@@ -248,18 +255,21 @@ def _solution_position(cells: list, key: str | None) -> int | None:
 class _Client(NotebookClient):
     """nbclient that keeps each cell's execute reply and no outputs (grading needs none)."""
 
-    def __init__(self, nb: NotebookNode, **kwargs) -> None:
+    def __init__(self, nb: NotebookNode, **kwargs: Any) -> None:
         super().__init__(nb, on_cell_executed=self._keep_reply, **kwargs)
         self.replies: dict[int, dict] = {}
 
     def _keep_reply(self, cell: NotebookNode, cell_index: int, execute_reply: dict) -> None:
         self.replies[cell_index] = execute_reply.get("content", {}) if execute_reply else {}
 
-    def output(self, outs, msg, display_id, cell_index):
+    def output(self, outs: list, msg: dict, display_id: str | None,
+               cell_index: int) -> None:
+        """Keep no output (nbclient calls this for each output message)."""
         return None
 
 
 async def _run_cell(client: _Client, index: int) -> Outcome:
+    """Run cell ``index`` in the client's kernel and say how it went."""
     client.replies.pop(index, None)
     try:
         await client.async_execute_cell(client.nb.cells[index], index)
@@ -430,37 +440,45 @@ def grade(source: str | Path, submissions: Iterable[str | Path], *, timeout: flo
     each one finishes. Raises GradingError if the source cannot be used, ValueError for
     bad arguments.
     """
-    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not (
-            0 < timeout < math.inf):
-        raise ValueError(f"timeout must be a positive number of seconds, got {timeout!r}")
-    if jobs is not None and (isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1):
-        raise ValueError(f"jobs must be a whole number ≥ 1 (or None), got {jobs!r}")
+    _check_arguments(timeout, jobs)
     nb = _read_source(source)
     tests = _tests_of(nb, str(source))
     kernel_name = (nb.metadata.get("kernelspec") or {}).get("name", "python3")
     cwd = Path(source).resolve().parent
     paths = [str(path) for path in submissions]
-    jobs = jobs or os.cpu_count() or 1
     finished = 0
 
+    async def one(path: str, slots: asyncio.Semaphore) -> SubmissionResult:
+        nonlocal finished
+        async with slots:
+            result = await grade_submission(path, tests, cwd=cwd, timeout=timeout,
+                                            kernel_name=kernel_name)
+        finished += 1
+        if progress is not None:
+            progress(finished, len(paths), result)
+        return result
+
     async def grade_all() -> list[SubmissionResult]:
-        slots = asyncio.Semaphore(jobs)
+        slots = asyncio.Semaphore(jobs or os.cpu_count() or 1)
+        return list(await asyncio.gather(*(one(path, slots) for path in paths)))
 
-        async def one(path: str) -> SubmissionResult:
-            nonlocal finished
-            async with slots:
-                result = await grade_submission(path, tests, cwd=cwd, timeout=timeout,
-                                                kernel_name=kernel_name)
-            finished += 1
-            if progress is not None:
-                progress(finished, len(paths), result)
-            return result
+    return _run(grade_all)
 
-        return list(await asyncio.gather(*map(one, paths)))
 
+def _check_arguments(timeout: object, jobs: object) -> None:
+    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not (
+            0 < timeout < math.inf):
+        raise ValueError(f"timeout must be a positive number of seconds, got {timeout!r}")
+    if jobs is not None and (isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1):
+        raise ValueError(f"jobs must be a whole number ≥ 1 (or None), got {jobs!r}")
+
+
+def _run(main: Callable[[], Coroutine[Any, Any, T]]) -> T:
+    """Run ``main()`` to the end in a new event loop, also from inside a running one (as in
+    a notebook, whose kernel runs a loop), then in a thread of its own."""
     try:
         asyncio.get_running_loop()
     except RuntimeError:  # the usual case: no event loop is running here
-        return asyncio.run(grade_all())
-    with ThreadPoolExecutor(max_workers=1) as thread:  # called from a notebook's loop
-        return thread.submit(asyncio.run, grade_all()).result()
+        return asyncio.run(main())
+    with ThreadPoolExecutor(max_workers=1) as thread:
+        return thread.submit(lambda: asyncio.run(main())).result()
