@@ -11,12 +11,15 @@ restarted and the cells before it replayed, so that the rest of the notebook is 
 graded. Submissions are graded in parallel, one kernel each; one that cannot be read or
 run scores 0 with the reason, and the others are graded as usual.
 
-What this defends against: edited, emptied, deleted, duplicated or moved test cells,
-extra cells (they run where they stand), endless loops, dying kernels, broken files.
-What it does not: the student's code runs in the same Python process as the tests, so it
-can replace what the tests call (``np.isclose = lambda *a, **k: True``, a function of
-``utils``, a name a later test cell reads) or patch the kernel itself; such a submission
-is scored as it runs. Read high-scoring submissions that look odd, or use hidden tests.
+What this defends against: edited, emptied, deleted, duplicated or moved test cells;
+extra cells (they run where they stand); a redefined helper that a test cell defines
+itself (the restored cell defines it again); endless loops, dying kernels, broken files.
+What it does not: the student's code runs in the same Python process as the tests, before
+them, so it can replace what the tests take from outside their cell. A solution cell that
+sets ``np.isclose = lambda *a, **k: True`` passes that test and every later one that
+compares with ``np.isclose``; the same goes for functions of ``utils``, ``rng`` and the
+kernel itself. Such a submission is scored as it runs: read high-scoring submissions that
+look odd, or keep tests the students never see (nbgrader's hidden tests).
 """
 
 from __future__ import annotations
