@@ -12,7 +12,7 @@ graded. Submissions are graded in parallel, one kernel each; one that cannot be 
 run scores 0 with the reason, and the others are graded as usual.
 
 What this defends against: edited, emptied, deleted, duplicated or moved test cells;
-extra cells (they run where they stand); a redefined helper that a test cell defines
+extra cells (they run where they stand); a redefined function that a test cell defines
 itself (the restored cell defines it again); endless loops, dying kernels, broken files.
 What it does not: the student's code runs in the same Python process as the tests, before
 them, so it can replace what the tests take from outside their cell. A solution cell that
