@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 import csv
 import json
+import math
 import subprocess
 import sys
 from pathlib import Path
@@ -18,12 +19,21 @@ import nbformat
 import pytest
 from bookfiles import BOOK, ROOT, TOC
 from chapters import chapter_notebooks, ids
-from nbclient import NotebookClient
-from nbclient.exceptions import CellExecutionError
 
+from utils.assignments import grading, notebooks
+from utils.assignments.__main__ import main
+from utils.assignments.grading import (
+    GradingError,
+    Outcome,
+    _judge,
+    assemble,
+    grade,
+    load_tests,
+)
 from utils.assignments.notebooks import (
     STUB,
     blank_solutions,
+    check_markers,
     is_solution_cell,
     is_test_cell,
     nbgrader,
@@ -31,6 +41,7 @@ from utils.assignments.notebooks import (
     solution_ranges,
     student_version,
 )
+from utils.assignments.studentbook import EXTENSION, student_config
 
 CHAPTERS = chapter_notebooks()
 CHAPTER_1 = BOOK / "01_frobenius.ipynb"
@@ -38,7 +49,7 @@ TIMEOUT = 5  # seconds per cell while grading: the slowest cell of chapter 1 tak
 
 
 def assignments(*args: str | Path, cwd: Path = ROOT) -> subprocess.CompletedProcess:
-    """Run ``python -m utils.assignments`` with the worktree's utils on the path."""
+    """Run ``python -m utils.assignments`` with this checkout's utils on the path."""
     return subprocess.run([sys.executable, "-m", "utils.assignments", *map(str, args)],
                           cwd=cwd, capture_output=True, text=True, timeout=600)
 
@@ -55,6 +66,55 @@ def test_blanking_keeps_signature_docstring_and_indentation() -> None:
               "        ### BEGIN SOLUTION\n        return x\n        ### END SOLUTION\n")
     assert blank_solutions(source) == (
         f"class A:\n    def f(self, x):\n        \"\"\"Doc.\"\"\"\n        {STUB}\n")
+
+
+def test_blanking_accepts_windows_line_breaks_and_trailing_spaces() -> None:
+    crlf = "def f(x):\r\n    ### BEGIN SOLUTION\r\n    return x\r\n    ### END SOLUTION\r\n"
+    assert blank_solutions(crlf) == f"def f(x):\r\n    {STUB}\r\n"
+    check_markers(crlf, "cell 0")
+    spaces = "def f(x):\n    ### BEGIN SOLUTION  \n    return x\n    ### END SOLUTION \t\n"
+    assert blank_solutions(spaces) == f"def f(x):\n    {STUB}\n"
+    check_markers(spaces, "cell 0")
+
+
+def test_blanking_several_regions_with_nested_functions() -> None:
+    source = ("def f(x):\n    ### BEGIN SOLUTION\n    def g(y):\n        return y\n"
+              "    return g(x)\n    ### END SOLUTION\n\n\ndef h(x):\n"
+              "    ### BEGIN SOLUTION\n    return 2 * x\n    ### END SOLUTION\n")
+    check_markers(source, "cell 0")
+    student = blank_solutions(source)
+    assert student == f"def f(x):\n    {STUB}\n\n\ndef h(x):\n    {STUB}\n"
+    namespace: dict = {}
+    exec(student, namespace)  # both functions exist and raise the stub
+    for name in ("f", "h"):
+        with pytest.raises(NotImplementedError):
+            namespace[name](1)
+
+
+@pytest.mark.parametrize(("source", "message"), [
+    ('def f(x):\n    """Doc."""\n### BEGIN SOLUTION\n    return x\n### END SOLUTION\n',
+     "cell 7, line 3: .* has no indentation, the code under it 4 spaces"),
+    ('def f(x):\n    """Doc."""\n        ### BEGIN SOLUTION\n    return x\n'
+     "    ### END SOLUTION\n", "line 3: .* has 8 spaces, the code under it 4 spaces"),
+    ("def f(x):\n    ### BEGIN SOLUTION\n    ### BEGIN SOLUTION\n    return x\n"
+     "    ### END SOLUTION\n    ### END SOLUTION\n", "line 3: .* regions cannot nest"),
+    ("def f(x):\n    ### BEGIN SOLUTION\n    return x\n", "line 2: .* never closed"),
+    ("def f(x):\n    return x\n    ### END SOLUTION\n", "line 3: .* without"),
+    ('def f(x):\n    ### BEGIN SOLUTION\n    s = "# END SOLUTION"\n    return x\n'
+     "    ### END SOLUTION\n", "line 3: .* marker words but is not a marker line"),
+    ("def f(x):\n    return x\n", "needs a '### BEGIN SOLUTION' line"),
+], ids=["marker-left-of-code", "marker-right-of-code", "nested", "unclosed", "stray-end",
+        "marker-words-in-code", "no-markers"])
+def test_unusable_markers_are_refused_naming_cell_and_line(source: str, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        check_markers(source, "cell 7")
+
+
+def test_a_markdown_solution_cell_is_solution_text() -> None:
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(
+        "The gradient is B transposed, by the trace trick.", metadata={"tags": ["solution"]})])
+    assert solution_lines(nb) == ["The gradient is B transposed, by the trace trick."]
+    assert student_version(nb).cells[0].source == "YOUR ANSWER HERE"
 
 
 @pytest.mark.parametrize("path", CHAPTERS, ids=ids(CHAPTERS))
@@ -92,23 +152,6 @@ def test_student_version_keeps_everything_else(path: Path) -> None:
         assert not any(marker in cell.source for cell in student.cells)
 
 
-@pytest.mark.parametrize("path", CHAPTERS, ids=ids(CHAPTERS))
-def test_student_notebook_runs_until_the_first_exercise(path: Path) -> None:
-    """Fresh kernel: everything runs until the first test cell, which is not answered."""
-    student = student_version(nbformat.read(path, as_version=4))
-    first_test = next(i for i, cell in enumerate(student.cells) if is_test_cell(cell))
-    client = NotebookClient(student, timeout=120, resources={"metadata": {"path": str(BOOK)}})
-    with pytest.raises(CellExecutionError) as failure:
-        client.execute()
-    assert failure.value.ename == "NotImplementedError", (
-        f"{path.name}: the student version fails with {failure.value.ename}")
-    ran = [i for i, cell in enumerate(student.cells)
-           if cell.cell_type == "code" and cell.execution_count is not None]
-    assert ran and ran[-1] == first_test, (
-        f"{path.name}: it stopped at cell {ran[-1] if ran else None}, not at the first "
-        f"test cell {first_test}")
-
-
 def test_unbalanced_markers_are_refused(tmp_path: Path) -> None:
     nb = nbformat.read(CHAPTER_1, as_version=4)
     cell = next(cell for cell in nb.cells if is_solution_cell(cell))
@@ -122,20 +165,6 @@ def test_unbalanced_markers_are_refused(tmp_path: Path) -> None:
         student_version(nb)
 
 
-def test_student_command_writes_every_chapter_with_exercises(tmp_path: Path) -> None:
-    result = assignments("student", "--toc", TOC, "--out", tmp_path)
-    assert result.returncode == 0, result.stderr
-    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(p.name for p in CHAPTERS)
-    for path in CHAPTERS:
-        student = nbformat.read(tmp_path / path.name, as_version=4)
-        assert not set(solution_lines(nbformat.read(path, as_version=4))) & lines(student)
-
-
-def test_student_command_refuses_to_overwrite_its_source() -> None:
-    result = assignments("student", CHAPTER_1, "--out", BOOK)
-    assert result.returncode == 1 and "refusing to overwrite" in result.stderr
-
-
 def test_importing_utils_starts_no_jupyter_machinery() -> None:
     code = ("import sys, utils, utils.assignments; "
             "assert not {'nbclient', 'jupyter_client', 'utils.assignments.grading'} "
@@ -145,67 +174,263 @@ def test_importing_utils_starts_no_jupyter_machinery() -> None:
     assert result.returncode == 0, result.stderr[-2000:]
 
 
-# --- grading ----------------------------------------------------------------------------
+def run_cli(capsys: pytest.CaptureFixture, *args: str | Path) -> tuple[int, str, str]:
+    """``python -m utils.assignments`` in this process: (exit status, stdout, stderr)."""
+    try:
+        status = main([str(arg) for arg in args])
+    except SystemExit as exit_:  # argparse rejects bad arguments this way
+        status = exit_.code
+    out, err = capsys.readouterr()
+    return status, out, err
 
 
-def _cell(nb: nbformat.NotebookNode, grade_id: str) -> nbformat.NotebookNode:
-    return next(cell for cell in nb.cells if nbgrader(cell).get("grade_id") == grade_id)
+def test_student_command_writes_every_chapter_with_exercises(
+        tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    status, out, err = run_cli(capsys, "student", "--toc", TOC, "--out", tmp_path)
+    assert status == 0, err
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(p.name for p in CHAPTERS)
+    assert out.split() == [str(tmp_path / p.name) for p in CHAPTERS]
+    for path in CHAPTERS:
+        student = nbformat.read(tmp_path / path.name, as_version=4)
+        assert not set(solution_lines(nbformat.read(path, as_version=4))) & lines(student)
 
 
-def _answer(nb: nbformat.NotebookNode, grade_id: str, body: str) -> nbformat.NotebookNode:
+def test_student_command_refuses_to_overwrite_or_merge(
+        tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    status, _, err = run_cli(capsys, "student", CHAPTER_1, "--out", BOOK)
+    assert status == 1 and "refusing to overwrite" in err
+    twin = tmp_path / "other" / CHAPTER_1.name
+    twin.parent.mkdir()
+    twin.write_bytes(CHAPTER_1.read_bytes())
+    status, _, err = run_cli(capsys, "student", CHAPTER_1, twin, "--out", tmp_path / "out")
+    assert status == 1 and "would all be written to" in err and str(twin) in err
+    assert not (tmp_path / "out").exists(), "nothing is written when the targets clash"
+
+
+def test_student_command_stops_on_a_leak(tmp_path: Path, capsys: pytest.CaptureFixture,
+                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(notebooks, "student_version", lambda nb, **options: nb)
+    status, _, err = run_cli(capsys, "student", CHAPTER_1, "--out", tmp_path)
+    assert status == 1 and "solution lines survived blanking" in err and "01_frobenius" in err
+    assert not (tmp_path / CHAPTER_1.name).exists()
+
+
+def test_student_command_names_the_notebook_with_bad_directives(
+        tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    nb = nbformat.read(CHAPTER_1, as_version=4)
+    nb.cells.remove(next(cell for cell in nb.cells if "{solution-end}" in cell.source))
+    broken = tmp_path / "broken.ipynb"
+    nbformat.write(nb, broken)
+    status, _, err = run_cli(capsys, "student", broken, "--out", tmp_path / "out")
+    assert status == 1 and str(broken) in err and "add the missing solution-end" in err
+
+
+def test_student_html_config_adds_the_extension_once() -> None:
+    config = student_config({"sphinx": {"extra_extensions": [EXTENSION], "config": None},
+                             "html": None})
+    assert config["sphinx"]["extra_extensions"] == [EXTENSION]
+    assert config["sphinx"]["config"]["html_copy_source"] is False
+    assert config["html"] == {"use_edit_page_button": False}
+    assert student_config({})["sphinx"]["extra_extensions"] == [EXTENSION]
+
+
+# --- how the grader reads a source and puts a submission together (no kernel) -------------
+
+
+def graded_cell(key: str, points: object = 1, **meta: object) -> nbformat.NotebookNode:
+    return nbformat.v4.new_code_cell("assert True", metadata={"nbgrader": {
+        "grade": True, "solution": False, "grade_id": key, "points": points, **meta}})
+
+
+def solution_cell(key: str | None) -> nbformat.NotebookNode:
+    meta: dict = {"tags": ["solution"]}
+    if key:
+        meta["nbgrader"] = {"solution": True, "grade": False, "grade_id": key}
+    return nbformat.v4.new_code_cell(
+        "def f():\n    ### BEGIN SOLUTION\n    return 1\n    ### END SOLUTION", metadata=meta)
+
+
+def exercise_cell(label: str) -> nbformat.NotebookNode:
+    return nbformat.v4.new_markdown_cell(f"```{{exercise}} A title\n:label: {label}\n```")
+
+
+def write(tmp_path: Path, cells: list) -> Path:
+    path = tmp_path / "source.ipynb"
+    nbformat.write(nbformat.v4.new_notebook(cells=cells), path)
+    return path
+
+
+@pytest.mark.parametrize(("cells", "message"), [
+    ([solution_cell("same"), graded_cell("same")], "cells 0 and 1 share the grade_id 'same'"),
+    ([graded_cell("t", points="two")], r"graded cell 0 \(t\) has points 'two'"),
+    ([graded_cell("t", points=-1)], "has points -1"),
+    ([graded_cell("")], "graded cell 0 has no nbgrader grade_id"),
+    ([solution_cell("s")], "no graded test cells"),
+], ids=["shared-grade-id", "points-not-a-number", "negative-points", "no-grade-id",
+        "no-tests"])
+def test_unusable_sources_are_refused_naming_the_cell(tmp_path: Path, cells: list,
+                                                      message: str) -> None:
+    with pytest.raises(GradingError, match=message):
+        load_tests(write(tmp_path, cells))
+
+
+def test_a_solution_cell_belongs_to_its_own_exercise(tmp_path: Path) -> None:
+    """A test whose exercise has no identified solution cell is not tied to another's."""
+    tests = load_tests(write(tmp_path, [
+        exercise_cell("ex-a-1"), solution_cell("s1"), graded_cell("t1"),
+        exercise_cell("ex-a-2"), solution_cell(None), graded_cell("t2")]))
+    assert [(test.exercise, test.solution_id) for test in tests] == [
+        ("ex-a-1", "s1"), ("ex-a-2", None)]
+
+
+CH1_TESTS = load_tests(CHAPTER_1)
+
+
+def claim(key: str) -> nbformat.NotebookNode:
+    return nbformat.v4.new_code_cell(f"# {key}", metadata={"nbgrader": {"grade_id": key}})
+
+
+def order(cells: list[nbformat.NotebookNode], tests: list = CH1_TESTS) -> list[str]:
+    """The cells of the assembled notebook: 'T:<id>' for a restored test, else the source."""
+    nb, tested = assemble(nbformat.v4.new_notebook(cells=cells), tests)
+    assert all(nb.cells[index].source == test.cell.source for index, test in tested.items())
+    return [f"T:{tested[index].grade_id}" if index in tested else cell.source
+            for index, cell in enumerate(nb.cells)]
+
+
+S4, S5, S6 = (f"ex-frobenius-{k}-solution" for k in (4, 5, 6))
+T4, T5, T6 = (f"ex-frobenius-{k}-test" for k in (4, 5, 6))
+IN_ORDER = ["# setup", f"# {S4}", f"T:{T4}", f"# {S5}", f"T:{T5}", f"# {S6}", f"T:{T6}"]
+
+
+@pytest.mark.parametrize(("submission", "expected"), [
+    ([S4, T4, S5, T5, S6, T6], IN_ORDER),
+    ([S4, S5, S6], IN_ORDER),  # deleted tests come back after their solution cells
+    ([T4, S4, T4, S5, T5, S6, T6], IN_ORDER),  # a copy above the solution is dropped
+    ([T4, S4, S5, T5, T6, S6], IN_ORDER),  # tests above their solution cells move below
+    ([S4, S4, T4, S5, T5, S6, T6], ["# setup", f"# {S4}", f"# {S4}", *IN_ORDER[2:]]),
+    ([T5, S6, T6, S4, T4, S5],  # exercises in another order keep their own tests
+     ["# setup", f"# {S6}", f"T:{T6}", f"# {S4}", f"T:{T4}", f"# {S5}", f"T:{T5}"]),
+    ([T4, "# mine"], ["# setup", f"T:{T4}", f"T:{T5}", f"T:{T6}", "# mine"]),  # no solutions
+    ([S4, "# mine", T4, "# more", S5, T5, S6, T6],  # extra cells stay where they are
+     ["# setup", f"# {S4}", "# mine", f"T:{T4}", "# more", *IN_ORDER[3:]]),
+], ids=["as-handed-out", "deleted", "duplicated", "moved", "solution-twice", "reordered",
+        "no-solution-cells", "extra-cells"])
+def test_assemble_places_each_test_after_its_solution(submission: list[str],
+                                                      expected: list[str]) -> None:
+    cells = [nbformat.v4.new_code_cell("# setup")] + [
+        claim(key) if key in (S4, S5, S6, T4, T5, T6)
+        else nbformat.v4.new_code_cell(key) for key in submission]
+    assert order(cells) == expected
+
+
+def test_assemble_keeps_the_order_of_two_tests_of_one_solution() -> None:
+    cell = graded_cell("t")
+    tests = [grading.Test("t1", 1.0, cell, "ex", "s"), grading.Test("t2", 1.0, cell, "ex", "s")]
+    assert order([claim("s"), nbformat.v4.new_code_cell("# after")], tests) == [
+        "# s", "T:t1", "T:t2", "# after"]
+
+
+@pytest.mark.parametrize(("test", "solution", "status"), [
+    (Outcome("error", "NameError", "name 'f' is not defined"),
+     Outcome("error", "NotImplementedError"), "not answered"),
+    (Outcome("error", "NameError", "name 'f' is not defined"), Outcome("ok"), "failed"),
+    (Outcome("error", "NameError", "name 'f' is not defined"), None, "failed"),
+    (Outcome("error", "NotImplementedError"), Outcome("ok"), "not answered"),
+    (Outcome("error", "AssertionError", "got 2"), Outcome("error", "NotImplementedError"),
+     "failed"),
+    (Outcome("ok"), Outcome("ok"), "passed"),
+    (Outcome("timeout", "CellTimeout", "stopped"), None, "timeout"),
+    (Outcome("dead", "DeadKernelError", "died"), None, "crashed"),
+], ids=["stub-at-top-level", "name-error", "no-solution-cell", "stub", "wrong-answer",
+        "passed", "timeout", "dead"])
+def test_judge_tells_unanswered_from_wrong(test: Outcome, solution: Outcome | None,
+                                           status: str) -> None:
+    assert _judge(test, solution)[0] == status
+
+
+def test_grade_rejects_bad_arguments_before_starting_a_kernel() -> None:
+    for options in ({"timeout": math.inf}, {"timeout": 0}, {"jobs": 0}, {"jobs": 1.5}):
+        (name,) = options
+        with pytest.raises(ValueError, match=f"{name} must be"):
+            grade(CHAPTER_1, [], **options)
+
+
+# --- grading: one parallel run of the command line over many submissions -------------------
+
+
+def _cell(nb: nbformat.NotebookNode, key: str) -> nbformat.NotebookNode:
+    return next(cell for cell in nb.cells if nbgrader(cell).get("grade_id") == key)
+
+
+def _index(nb: nbformat.NotebookNode, key: str) -> int:
+    return nb.cells.index(_cell(nb, key))
+
+
+def _answer(nb: nbformat.NotebookNode, key: str, body: str) -> nbformat.NotebookNode:
     nb = copy.deepcopy(nb)
-    cell = _cell(nb, grade_id)
+    cell = _cell(nb, key)
     cell.source = cell.source.replace(STUB, body)
     return nb
 
 
-def _without(nb: nbformat.NotebookNode, grade_id: str) -> nbformat.NotebookNode:
+def _without(nb: nbformat.NotebookNode, key: str) -> nbformat.NotebookNode:
     nb = copy.deepcopy(nb)
-    nb.cells.remove(_cell(nb, grade_id))
+    nb.cells.remove(_cell(nb, key))
     return nb
 
 
-def _replaced(nb: nbformat.NotebookNode, grade_id: str, source: str) -> nbformat.NotebookNode:
-    nb = copy.deepcopy(nb)
-    _cell(nb, grade_id).source = source
-    return nb
-
-
-def _before_answer(nb: nbformat.NotebookNode, grade_id: str, code: str) -> nbformat.NotebookNode:
+def _before_answer(nb: nbformat.NotebookNode, key: str, code: str) -> nbformat.NotebookNode:
     """The solved notebook with ``code`` run first in the solution's body."""
     nb = copy.deepcopy(nb)
-    cell = _cell(nb, grade_id)
+    cell = _cell(nb, key)
     cell.source = cell.source.replace("### BEGIN SOLUTION", f"### BEGIN SOLUTION\n    {code}")
     return nb
 
 
+def _rearranged(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """Test cells as a student may leave them: the test of exercise 4 emptied, with a copy
+    above its solution cell; that of exercise 5 moved above its solution cell; that of
+    exercise 6 deleted. The grader restores all three after their solution cells."""
+    nb = copy.deepcopy(nb)
+    _cell(nb, T4).source = "pass"
+    twin = copy.deepcopy(_cell(nb, T4))
+    twin.id = "copy-of-the-test"  # as Jupyter gives a pasted cell a new id
+    nb.cells.insert(_index(nb, S4), twin)
+    nb.cells.insert(_index(nb, S5), nb.cells.pop(_index(nb, T5)))
+    nb.cells.remove(_cell(nb, T6))
+    return nb
+
+
 def submissions_of_chapter_1() -> dict[str, nbformat.NotebookNode | str]:
-    """Submissions by name: each a notebook, or a string for a file that is not one."""
+    """Submissions by name: each a notebook, or a string for a file that is not one.
+
+    A submission that is wrong in several ways is wrong in a different exercise for each,
+    so that each exercise's result shows one way; fewer submissions keep the run short.
+    """
     source = nbformat.read(CHAPTER_1, as_version=4)
     blank, solved = student_version(source), student_version(source, keep_solutions=True)
+    unanswered = _rearranged(blank)
+    _cell(unanswered, S5).source = STUB  # no def at all: the test meets a NameError
     loop_forever = "while True:\n        try:\n            pass\n        except BaseException:\n" \
                    "            pass"
-    return {
+    wrong = _answer(blank, S4, "return float('nan')")
+    wrong = _answer(wrong, S5, "return C @ A + np.outer(u, D @ w)")  # transposed
+    wrong = _answer(wrong, S6, "return np.zeros(shape[::-1])")
+    restarts = _before_answer(solved, S4, loop_forever)  # ignores interrupts
+    restarts = _before_answer(restarts, S5, "import os\n    os._exit(1)")
+    return {  # the slowest first: the run takes about as long as the slowest two
+        "restarts": restarts,
+        "endless_loop": _answer(blank, S4, "while True:\n        pass"),
         "source": source,
-        "solved": solved,
-        "blank": blank,
-        "transposed": _answer(blank, "ex-frobenius-5-solution",
-                              "return C @ A + np.outer(u, D @ w)"),
-        "endless_loop": _answer(blank, "ex-frobenius-4-solution", "while True:\n        pass"),
-        "stubborn_loop": _before_answer(solved, "ex-frobenius-4-solution", loop_forever),
-        "kernel_exit": _before_answer(solved, "ex-frobenius-5-solution",
-                                      "import os\n    os._exit(1)"),
-        "raising": _answer(blank, "ex-frobenius-4-solution", "return X @ Y"),
-        "nan": _answer(blank, "ex-frobenius-4-solution", "return float('nan')"),
-        "wrong_shape": _answer(blank, "ex-frobenius-6-solution",
-                               "return np.zeros(shape[::-1])"),
-        "missing_function": _without(solved, "ex-frobenius-5-solution"),
-        "tampered_test": _replaced(blank, "ex-frobenius-4-test", "pass"),
-        "tampered_test_solved": _replaced(solved, "ex-frobenius-4-test", "pass"),
-        "deleted_test": _without(blank, "ex-frobenius-6-test"),
-        "deleted_test_solved": _without(solved, "ex-frobenius-6-test"),
+        "solved_rearranged": _rearranged(solved),
+        "unanswered": unanswered,
+        "wrong": wrong,
+        "raising_and_missing": _without(_before_answer(solved, S4, "return X @ Y"), S5),
         "empty": nbformat.v4.new_notebook(),
         "garbage": "this is not a notebook {",
+        "malformed": json.dumps({"cells": [{"source": "x = 1", "metadata": {}}],
+                                 "metadata": {}, "nbformat": 4, "nbformat_minor": 5}),
     }
 
 
@@ -239,85 +464,82 @@ def exercise(item: dict, number: int) -> dict:
     return next(e for e in item["exercises"] if e["id"] == f"ex-frobenius-{number}-test")
 
 
-MAX = {f"ex-frobenius-{k}-test": nbgrader(cell)["points"]
-       for k in (4, 5, 6) for cell in nbformat.read(CHAPTER_1, as_version=4).cells
-       if nbgrader(cell).get("grade_id") == f"ex-frobenius-{k}-test"}
+MAX = {test.grade_id: test.points for test in CH1_TESTS}
 
 
 def test_json_has_one_object_per_submission_in_order(graded: dict) -> None:
     assert [item["submission"] for item in graded["results"].values()] == graded["order"]
+    assert list(MAX) == [T4, T5, T6]
     for item in graded["results"].values():
         assert set(item) >= {"submission", "total", "max", "exercises"}
         assert item["max"] == sum(MAX.values())
         assert item["total"] == sum(e["points"] for e in item["exercises"])
+        assert [e["id"] for e in item["exercises"]] == list(MAX)
         for entry in item["exercises"]:
-            assert set(entry) >= {"id", "points", "max", "feedback"}
+            assert set(entry) >= {"id", "exercise", "points", "max", "status", "feedback"}
             assert entry["points"] in (0, entry["max"]), "points are all or nothing per cell"
 
 
-@pytest.mark.parametrize("name", ["source", "solved", "tampered_test_solved",
-                                  "deleted_test_solved"])
+@pytest.mark.parametrize("name", ["source", "solved_rearranged"])
 def test_full_marks(graded: dict, name: str) -> None:
     item = graded["results"][name]
     assert scores(item) == MAX, f"{name}: {item['exercises']}"
 
 
-@pytest.mark.parametrize("name", ["blank", "tampered_test", "deleted_test"])
-def test_unanswered_scores_zero(graded: dict, name: str) -> None:
-    item = graded["results"][name]
+def test_unanswered_scores_zero(graded: dict) -> None:
+    """Also through emptied, copied, moved and deleted test cells, and with no def left."""
+    item = graded["results"]["unanswered"]
     assert item["total"] == 0
     for entry in item["exercises"]:
-        assert entry["status"] == "not answered" and "not answered" in entry["feedback"]
+        assert entry["status"] == "not answered", entry
+        assert "not answered" in entry["feedback"]
 
 
 def test_transpose_mistake_names_the_shapes(graded: dict) -> None:
-    wrong = exercise(graded["results"]["transposed"], 5)
+    wrong = exercise(graded["results"]["wrong"], 5)
     assert wrong["points"] == 0 and wrong["status"] == "failed"
     assert "AssertionError" in wrong["feedback"] and "(4, 3)" in wrong["feedback"]
     assert "3×4" in wrong["feedback"], "the feedback should say which shape was expected"
 
 
-def test_endless_loop_is_stopped_and_the_rest_is_graded(graded: dict) -> None:
-    for name in ("endless_loop", "stubborn_loop"):
-        item = graded["results"][name]
-        looped = exercise(item, 4)
-        assert looped["status"] == "timeout" and looped["points"] == 0, looped
-        assert "time limit" in looped["feedback"]
-    assert exercise(graded["results"]["endless_loop"], 5)["status"] == "not answered"
-    stubborn = graded["results"]["stubborn_loop"]  # ignores interrupts: kernel restarted
-    assert exercise(stubborn, 5)["points"] == MAX["ex-frobenius-5-test"]
-    assert exercise(stubborn, 6)["points"] == MAX["ex-frobenius-6-test"]
-
-
-def test_a_dying_kernel_costs_one_exercise(graded: dict) -> None:
-    item = graded["results"]["kernel_exit"]
-    assert exercise(item, 5)["status"] == "crashed" and exercise(item, 5)["points"] == 0
-    assert exercise(item, 4)["points"] == MAX["ex-frobenius-4-test"]
-    assert exercise(item, 6)["points"] == MAX["ex-frobenius-6-test"]
-
-
-def test_exception_is_reported_with_its_message(graded: dict) -> None:
-    entry = exercise(graded["results"]["raising"], 4)
-    assert entry["points"] == 0 and entry["feedback"].startswith("ValueError: matmul")
-
-
 def test_nan_fails_with_what_was_expected(graded: dict) -> None:
-    entry = exercise(graded["results"]["nan"], 4)
+    entry = exercise(graded["results"]["wrong"], 4)
     assert entry["points"] == 0 and "got nan" in entry["feedback"]
 
 
 def test_wrong_shape_names_both_shapes(graded: dict) -> None:
-    entry = exercise(graded["results"]["wrong_shape"], 6)
+    entry = exercise(graded["results"]["wrong"], 6)
     assert entry["points"] == 0
     assert "expected shape (3, 5), got (5, 3)" in entry["feedback"]
 
 
+def test_endless_loop_is_stopped_and_the_rest_is_graded(graded: dict) -> None:
+    for name in ("endless_loop", "restarts"):
+        looped = exercise(graded["results"][name], 4)
+        assert looped["status"] == "timeout" and looped["points"] == 0, looped
+        assert "time limit" in looped["feedback"]
+    assert exercise(graded["results"]["endless_loop"], 5)["status"] == "not answered"
+
+
+def test_kernel_restarts_cost_only_their_own_exercises(graded: dict) -> None:
+    """Exercise 4 ignores interrupts and exercise 5 kills its kernel: two restarts, each
+    replaying the cells before, and exercise 6 still scores."""
+    item = graded["results"]["restarts"]
+    assert exercise(item, 5)["status"] == "crashed" and exercise(item, 5)["points"] == 0
+    assert exercise(item, 6)["points"] == MAX[T6], item["exercises"]
+
+
+def test_exception_is_reported_with_its_message(graded: dict) -> None:
+    entry = exercise(graded["results"]["raising_and_missing"], 4)
+    assert entry["points"] == 0 and entry["feedback"].startswith("ValueError: matmul")
+
+
 def test_missing_function_is_explained(graded: dict) -> None:
-    item = graded["results"]["missing_function"]
+    item = graded["results"]["raising_and_missing"]
     entry = exercise(item, 5)
     assert entry["points"] == 0 and "NameError" in entry["feedback"]
-    assert "ex-frobenius-5-solution" in entry["feedback"] and "missing" in entry["feedback"]
-    assert exercise(item, 4)["points"] == MAX["ex-frobenius-4-test"]
+    assert S5 in entry["feedback"] and "missing" in entry["feedback"]
+    assert exercise(item, 6)["points"] == MAX[T6]
 
 
 def test_empty_notebook_scores_zero(graded: dict) -> None:
@@ -325,9 +547,15 @@ def test_empty_notebook_scores_zero(graded: dict) -> None:
     assert item["total"] == 0 and all("NameError" in e["feedback"] for e in item["exercises"])
 
 
-def test_garbage_file_is_reported_and_the_others_graded(graded: dict) -> None:
-    item = graded["results"]["garbage"]
-    assert item["total"] == 0 and "not a readable Jupyter notebook" in item["error"]
+@pytest.mark.parametrize(("name", "reason"), [
+    ("garbage", "not a readable Jupyter notebook"),
+    ("malformed", "not a well-formed Jupyter notebook: cell 0 has cell_type None"),
+])
+def test_unreadable_files_are_reported_and_the_others_graded(graded: dict, name: str,
+                                                             reason: str) -> None:
+    item = graded["results"][name]
+    assert item["total"] == 0 and reason in item["error"] and name in item["error"]
+    assert all(e["status"] == "not graded" for e in item["exercises"])
     assert graded["results"]["source"]["total"] == sum(MAX.values())
 
 
@@ -345,14 +573,17 @@ def test_progress_goes_to_stderr(graded: dict) -> None:
     assert f"[{total}/{total}]" in graded["stderr"], graded["stderr"][-1000:]
 
 
-def test_default_output_is_a_readable_table(tmp_path: Path) -> None:
+# --- the command line's other answers (in this process: no kernel starts) ------------------
+
+
+def test_default_output_is_a_readable_table(tmp_path: Path,
+                                            capsys: pytest.CaptureFixture) -> None:
     garbage = tmp_path / "garbage.ipynb"
     garbage.write_text("{", encoding="utf-8")
-    result = assignments("grade", CHAPTER_1, garbage)
-    assert result.returncode == 0, result.stderr
-    header = result.stdout.splitlines()[0].split()
-    assert header == ["submission", *MAX, "total"]
-    assert "not a readable Jupyter notebook" in result.stdout
+    status, out, err = run_cli(capsys, "grade", CHAPTER_1, garbage)
+    assert status == 0, err
+    assert out.splitlines()[0].split() == ["submission", *MAX, "total"]
+    assert f"{garbage}  0/2" in out and "not a readable Jupyter notebook" in out
 
 
 @pytest.mark.parametrize("args, message", [
@@ -360,24 +591,30 @@ def test_default_output_is_a_readable_table(tmp_path: Path) -> None:
     (["grade", "book/utils_guide.ipynb", "x.ipynb"], "no graded test cells"),
     (["grade", "README.md", "x.ipynb"], "cannot read the source notebook"),
 ])
-def test_grader_that_cannot_run_exits_non_zero(args: list[str], message: str) -> None:
-    result = assignments(*args)
-    assert result.returncode == 1 and message in result.stderr, result.stderr
+def test_grader_that_cannot_run_exits_non_zero(capsys: pytest.CaptureFixture,
+                                               monkeypatch: pytest.MonkeyPatch,
+                                               args: list[str], message: str) -> None:
+    monkeypatch.chdir(ROOT)
+    status, _, err = run_cli(capsys, *args)
+    assert status == 1 and message in err, err
 
 
-@pytest.mark.parametrize("args", [["grade", str(CHAPTER_1)],
-                                  ["grade", str(CHAPTER_1), "x.ipynb", "--timeout", "-1"],
-                                  ["grade", str(CHAPTER_1), "x.ipynb", "--jobs", "0"]])
-def test_bad_arguments_exit_with_2(args: list[str]) -> None:
-    result = assignments(*args)
-    assert result.returncode == 2 and result.stderr
+@pytest.mark.parametrize("args, message", [
+    ([], "the following arguments are required: submissions"),
+    (["x.ipynb", "--timeout", "-1"], "must be a positive, finite number"),
+    (["x.ipynb", "--timeout", "inf"], "must be a positive, finite number"),
+    (["x.ipynb", "--jobs", "0"], "--jobs must be at least 1"),
+    (["x.ipynb", "--csv", "no/such/folder/grades.csv"], "does not exist"),
+])
+def test_bad_arguments_exit_with_2(capsys: pytest.CaptureFixture, args: list[str],
+                                   message: str) -> None:
+    status, _, err = run_cli(capsys, "grade", CHAPTER_1, *args)
+    assert status == 2 and message in err, err
 
 
 def test_python_api_works_inside_a_running_event_loop(tmp_path: Path) -> None:
     """As when an instructor calls it from a notebook, whose kernel runs an event loop."""
     import asyncio
-
-    from utils.assignments.grading import grade
 
     garbage = tmp_path / "garbage.ipynb"
     garbage.write_text("[]", encoding="utf-8")

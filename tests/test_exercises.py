@@ -1,8 +1,11 @@
-"""Graded exercises can fail: with every solution blanked out, every test cell errors.
+"""Graded exercises can fail: in a student notebook every graded test errors, nothing else.
 
-A test cell that passes without a solution grades nothing. Each chapter is run once in a
-fresh kernel with the body between `### BEGIN SOLUTION` and `### END SOLUTION` replaced by
-`raise NotImplementedError()`, as in a handed-out assignment.
+A test cell that passes without a solution grades nothing, and a student notebook that
+breaks before the exercises cannot be worked on. Each chapter's student version (the body
+between `### BEGIN SOLUTION` and `### END SOLUTION` replaced by
+`raise NotImplementedError()`, prose solutions removed, as handed out) runs once in a
+fresh kernel with errors allowed: every graded test cell must stop with
+NotImplementedError or AssertionError, and every other cell must run.
 """
 
 from __future__ import annotations
@@ -14,24 +17,21 @@ from bookfiles import BOOK
 from chapters import chapter_notebooks, exercises, ids, read, tags
 from nbclient import NotebookClient
 
-from utils.assignments.notebooks import blank_solutions
+from utils.assignments.notebooks import is_test_cell, student_version
 
 CHAPTERS = chapter_notebooks()
 
 
-def test_blanking_keeps_signature_and_docstring() -> None:
-    source = ('def f(x):\n    """Doc."""\n'
-              "    ### BEGIN SOLUTION\n    return x\n    ### END SOLUTION\n")
-    assert blank_solutions(source) == 'def f(x):\n    """Doc."""\n    raise NotImplementedError()\n'
-
-
 @pytest.mark.parametrize("path", CHAPTERS, ids=ids(CHAPTERS))
-def test_blank_solutions_fail_every_graded_test(path: Path) -> None:
-    nb = read(path)
-    graded = {index for ex in exercises(nb) for index in ex.autograde_cells}
-    for cell in nb.cells:
-        if cell.cell_type == "code" and "solution" in tags(cell):
-            cell.source = blank_solutions(cell.source)
+def test_student_version_fails_every_graded_test_and_nothing_else(path: Path) -> None:
+    source = read(path)
+    expected = sum(len(exercise.autograde_cells) for exercise in exercises(source))
+    nb = student_version(source)
+    graded = {index for index, cell in enumerate(nb.cells)
+              if "autograde" in tags(cell) or is_test_cell(cell)}
+    assert graded and len(graded) == expected, (
+        f"{path.name}: the student version has {len(graded)} graded test cells, the "
+        f"chapter's exercises {expected}")
     NotebookClient(nb, timeout=120, allow_errors=True,
                    resources={"metadata": {"path": str(BOOK)}}).execute()
     for index, cell in enumerate(nb.cells):
@@ -41,8 +41,9 @@ def test_blank_solutions_fail_every_graded_test(path: Path) -> None:
         if index in graded:
             assert errors, f"{path.name} cell {index}: the graded test passes with no solution"
             assert errors[0].ename in {"NotImplementedError", "AssertionError"}, (
-                f"{path.name} cell {index}: blank solution gave {errors[0].ename}")
+                f"{path.name} cell {index}: blank solution gave {errors[0].ename}: "
+                f"{errors[0].evalue}")
         else:
             assert not errors, (
-                f"{path.name} cell {index} fails without solutions: {errors[0].ename}: "
+                f"{path.name} cell {index} fails in the student version: {errors[0].ename}: "
                 f"{errors[0].evalue}")

@@ -12,10 +12,11 @@ from __future__ import annotations
 import dataclasses
 import re
 
+import nbformat
 import numpy as np
 import pytest
 import sympy as sp
-from bookfiles import mathjax_macros
+from bookfiles import mathjax_macros, toc_notebooks
 
 import utils
 from utils import IDENTITIES, KINDS, Identity, check_identity, get_identity, gradient_table
@@ -86,7 +87,7 @@ def parse_assumption(text: str) -> tuple[str, str]:
     return ALIASES.get(name, name), prop
 
 
-def assumptions_hold(identity: Identity, inputs: dict[str, np.ndarray]) -> list[str]:
+def violated_assumptions(identity: Identity, inputs: dict[str, np.ndarray]) -> list[str]:
     """The assumptions of ``identity`` that ``inputs`` violate."""
     failed = []
     for text in identity.assumptions:
@@ -139,7 +140,9 @@ def test_identity_is_frozen() -> None:
         ({"chapter": "ch-nowhere"}, "chapter"),
         ({"name": "has space"}, "slug"),
         ({"assumptions": ["X invertible"]}, "tuple"),
-        ({"grad": "A.T"}, "callable"),
+        ({"assumptions": ("X invertible", 1)}, "tuple of str"),
+        ({"f_latex": None}, "f_latex must be a str"),
+        ({"grad": "A.T"}, "grad must be callable, got str"),
         ({"sympy_grad": None}, "both"),
     ],
 )
@@ -237,7 +240,7 @@ def test_sampler_gives_the_declared_shapes(identity: Identity) -> None:
 def test_sampler_satisfies_the_assumptions(identity: Identity) -> None:
     for seed in SEEDS:
         inputs = identity.sample(np.random.default_rng(seed))
-        failed = assumptions_hold(identity, inputs)
+        failed = violated_assumptions(identity, inputs)
         assert not failed, f"{identity.name}, seed {seed}: inputs violate {failed}"
 
 
@@ -282,7 +285,7 @@ def exact_inputs(identity: Identity) -> tuple[dict, dict]:
                 symbolic[key] = sp.Matrix(array.shape[0], array.shape[1],
                                           lambda i, j, a=array: _rational(a[i, j]))
                 numeric[key] = np.array(symbolic[key].tolist(), dtype=float)
-        if not assumptions_hold(identity, numeric):
+        if not violated_assumptions(identity, numeric):
             return symbolic, numeric
     raise AssertionError(f"{identity.name}: no rounded sample satisfies the assumptions")
 
@@ -373,6 +376,32 @@ def test_get_identity_rejects_non_strings() -> None:
         get_identity(3)  # type: ignore[arg-type]
 
 
+def test_get_identity_rejects_an_empty_name() -> None:
+    with pytest.raises(ValueError, match="empty"):
+        get_identity("")
+
+
+@pytest.mark.parametrize(
+    ("sample", "error", "message"),
+    [
+        (lambda rng: [np.eye(3)], TypeError, "dict of arrays, got list"),
+        (lambda rng: {"Y": np.eye(3)}, ValueError, r"key 'X', got the keys \['Y'\]"),
+    ],
+)
+def test_check_identity_names_a_broken_sampler(sample, error: type, message: str) -> None:
+    broken = dataclasses.replace(get_identity("trace_X"), sample=sample)
+    with pytest.raises(error, match=message):
+        check_identity(broken, np.random.default_rng(0))
+
+
+def test_value_names_the_shape_of_a_non_scalar() -> None:
+    from utils.identity_samplers import value
+
+    assert value(np.array([[2.5]])) == 2.5 and value(np.array([[1j]])) == 1j
+    with pytest.raises(ValueError, match=r"shape \(2, 2\)"):
+        value(np.ones((2, 2)))
+
+
 def test_check_identity_accepts_a_name_and_validates_arguments() -> None:
     assert check_identity("trace_AXB", np.random.default_rng(0)).ok
     with pytest.raises(TypeError, match="Generator"):
@@ -457,6 +486,19 @@ def test_text_fields(identity: Identity) -> None:
         r"^(Matrix Cookbook eq\. \(\d+\)|Giles \(2008\)|Magnus & Neudecker)", identity.source
     ), f"{identity.name}: source {identity.source!r} names no reference"
     assert all(isinstance(text, str) for text in identity.assumptions)
+
+
+def test_chapter_titles_match_the_notebooks() -> None:
+    """The table's chapter column names each chapter as its notebook's title begins."""
+    titles = {}
+    for path in toc_notebooks():
+        text = "\n".join(cell.source for cell in nbformat.read(path, as_version=4).cells
+                         if cell.cell_type == "markdown")
+        titles.update(re.findall(r"^\((ch-[\w-]+)\)=[ \t]*\n# (.+)$", text, re.MULTILINE))
+    for label, (_, title) in CHAPTERS.items():
+        assert label in titles, f"CHAPTERS names {label}, which no notebook of the book defines"
+        assert titles[label].startswith(title), (
+            f"CHAPTERS calls {label} {title!r}, its notebook {titles[label]!r}")
 
 
 def test_package_exports_the_registry() -> None:

@@ -10,7 +10,7 @@ trick*.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 import numpy as np
 
@@ -75,6 +75,8 @@ def get_identity(name: str) -> Identity:
     """
     if not isinstance(name, str):
         raise TypeError(f"name must be a str such as 'trace_AXB', got {type(name).__name__}")
+    if not name:
+        raise ValueError("name is empty; give a name such as 'trace_AXB'")
     if name in _BY_NAME:
         return _BY_NAME[name]
     lowered = {known.lower(): known for known in _BY_NAME}  # case slips first
@@ -109,11 +111,29 @@ def check_identity(identity: Identity | str, rng: np.random.Generator) -> Gradie
     GradientCheck
         Truthy when the gradient matches the numerical derivatives.
 
+    Raises
+    ------
+    TypeError
+        If ``identity`` is neither an Identity nor a str, ``rng`` is not a Generator, or
+        the sampler returns something other than a dict.
+    ValueError
+        For an unknown name, or a sampler that does not draw ``"X"``.
+
     Chapter 4, *Trace identities and the trace trick*.
     """
     identity = _as_identity(identity)
     rng = require_generator(rng)
     inputs = identity.sample(rng)
+    if not isinstance(inputs, Mapping):
+        raise TypeError(
+            f"{identity.name}: sample(rng) must return a dict of arrays, "
+            f"got {type(inputs).__name__}"
+        )
+    if "X" not in inputs:
+        raise ValueError(
+            f"{identity.name}: sample(rng) must draw the variable under the key 'X', "
+            f"got the keys {sorted(inputs)}"
+        )
     return check_gradient(identity.at(inputs), identity.grad(**inputs), inputs["X"], rng)
 
 

@@ -113,14 +113,29 @@ class Identity:
             raise ValueError(
                 f"{self.name}: chapter {self.chapter!r} is not one of {sorted(CHAPTERS)}"
             )
-        if not isinstance(self.assumptions, tuple):
+        self._check_types()
+
+    def _check_types(self) -> None:
+        """TypeError naming the field whose value has the wrong type."""
+        for field_name in ("f_latex", "grad_latex", "shapes", "source"):
+            text = getattr(self, field_name)
+            if not isinstance(text, str):
+                raise TypeError(
+                    f"{self.name}: {field_name} must be a str, got {type(text).__name__}"
+                )
+        if not isinstance(self.assumptions, tuple) or not all(
+            isinstance(text, str) for text in self.assumptions
+        ):
             raise TypeError(
-                f"{self.name}: assumptions must be a tuple of str, "
-                f"got {type(self.assumptions).__name__}"
+                f"{self.name}: assumptions must be a tuple of str such as "
+                f"('X invertible',), got {self.assumptions!r}"
             )
         for field_name in ("sample", "f", "grad"):
             if not callable(getattr(self, field_name)):
-                raise TypeError(f"{self.name}: {field_name} must be callable")
+                raise TypeError(
+                    f"{self.name}: {field_name} must be callable, "
+                    f"got {type(getattr(self, field_name)).__name__}"
+                )
         if (self.sympy_f is None) != (self.sympy_grad is None):
             raise ValueError(f"{self.name}: give both sympy_f and sympy_grad, or neither")
 

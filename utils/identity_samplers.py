@@ -4,7 +4,7 @@ A *draw* makes one random input from a generator: a general matrix, an invertibl
 matrix with prescribed singular values, a positive number. :func:`sampler` combines named
 draws into the ``sample(rng)`` of an :class:`~utils.identity_record.Identity`. All draws
 are well conditioned, so that numerical checks are reliable, and non-symmetric unless a
-claim needs symmetry. The module also holds the few numerical and symbolic helpers the
+claim needs symmetry. The module also holds the few numerical and symbolic operations the
 catalogue's formulas share: sympy is imported only when a symbolic formula is evaluated.
 Introduced in Chapter 4, *Trace identities and the trace trick*.
 """
@@ -154,15 +154,20 @@ def sampler(**draws: Draw) -> Sampler:
     return sample
 
 
-# -- numerical helpers (complex-safe, so that complex-step checks apply) ---------------------
+# -- numerical operations (complex-safe, so that complex-step checks apply) ---------------------
 
 
 def value(M: Any) -> Any:
     """The entry of a 1×1 matrix (or a number) as a Python number, real or complex.
 
+    Raises ValueError, naming the shape, for an array of more than one entry.
+
     Chapter 4, *Trace identities and the trace trick*.
     """
-    return np.asarray(M).reshape(()).item()
+    array = np.asarray(M)
+    if array.size != 1:
+        raise ValueError(f"expected a 1×1 matrix or a number, got an array of shape {array.shape}")
+    return array.reshape(()).item()
 
 
 def sq(M: np.ndarray) -> Any:
@@ -181,7 +186,7 @@ def inv(M: np.ndarray) -> np.ndarray:
     return np.linalg.inv(M)
 
 
-# -- symbolic helpers: the same operations on sp.Matrix and sp.MatrixSymbol ------------------
+# -- symbolic operations: the same operations on sp.Matrix and sp.MatrixSymbol ------------------
 
 
 def sym_trace(M: Any) -> Any:

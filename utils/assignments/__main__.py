@@ -8,6 +8,7 @@ without graded cells, a failed book build), 2 for bad arguments.
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 from pathlib import Path
 
@@ -15,16 +16,18 @@ PROGRESS_FROM = 4  # show progress on stderr from this many submissions on
 
 
 def _positive(text: str) -> float:
+    """A --timeout value: a positive, finite number of seconds."""
     try:
         value = float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
-    if not value > 0:
-        raise argparse.ArgumentTypeError(f"must be positive, got {text}")
+    if not 0 < value < math.inf:
+        raise argparse.ArgumentTypeError(f"must be a positive, finite number, got {text}")
     return value
 
 
 def parser() -> argparse.ArgumentParser:
+    """The command line: the subcommands student, grade and student-html."""
     main = argparse.ArgumentParser(prog="python -m utils.assignments", description=(
         "Make student notebooks from the book's chapters, grade submissions, build the "
         "book without solutions."))
@@ -62,9 +65,12 @@ def _student(args: argparse.Namespace) -> int:
     from .notebooks import has_solutions, read_notebook, toc_notebooks, write_student_versions
 
     sources = list(args.sources)
-    if args.toc:
-        sources += [path for path in toc_notebooks(args.toc)
-                    if has_solutions(read_notebook(path))]
+    for path in toc_notebooks(args.toc) if args.toc else []:
+        try:
+            if has_solutions(read_notebook(path)):
+                sources.append(path)
+        except ValueError as error:
+            raise ValueError(f"{path}: {error}") from None
     if not sources:
         print("no notebooks given (name them, or use --toc _toc.yml)", file=sys.stderr)
         return 2
@@ -79,6 +85,10 @@ def _grade(args: argparse.Namespace) -> int:
 
     if args.jobs is not None and args.jobs < 1:
         print(f"--jobs must be at least 1, got {args.jobs}", file=sys.stderr)
+        return 2
+    if args.csv and not args.csv.parent.is_dir():
+        print(f"--csv {args.csv}: the folder {args.csv.parent} does not exist",
+              file=sys.stderr)
         return 2
 
     def progress(done: int, total: int, result) -> None:
@@ -111,11 +121,12 @@ def _student_html(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run the command line on ``argv`` (default: sys.argv); the exit status."""
     args = parser().parse_args(argv)
     run = {"student": _student, "grade": _grade, "student-html": _student_html}[args.command]
     try:
         return run(args)
-    except (OSError, ValueError) as error:
+    except (OSError, ValueError, RuntimeError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
 

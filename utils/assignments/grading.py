@@ -2,11 +2,24 @@
 
 Each submission runs top to bottom in its own fresh kernel, with every graded test cell
 restored from the source (matched by nbgrader ``grade_id``): an edited or emptied test
-cell is replaced, a deleted one is put back right after the submission's solution cell of
-the same exercise. A test cell scores its points when it runs without an error, and 0
-otherwise (all or nothing per cell). A cell that runs longer than the timeout is
-interrupted, or its kernel is restarted and the cells before it replayed, so that the
-rest of the notebook is still graded. Submissions are graded in parallel, one kernel each.
+cell is replaced; a deleted one is put back right after the submission's solution cell of
+the same exercise; one moved above that solution cell runs right after it instead; of
+several cells claiming the same test, the first after the solution cell runs. A test cell
+scores its points when it runs without an error, and 0 otherwise (all or nothing per
+cell). A cell that runs longer than the timeout is interrupted, or its kernel is
+restarted and the cells before it replayed, so that the rest of the notebook is still
+graded. Submissions are graded in parallel, one kernel each; one that cannot be read or
+run scores 0 with the reason, and the others are graded as usual.
+
+What this defends against: edited, emptied, deleted, duplicated or moved test cells;
+extra cells (they run where they stand); a redefined function that a test cell defines
+itself (the restored cell defines it again); endless loops, dying kernels, broken files.
+What it does not: the student's code runs in the same Python process as the tests, before
+them, so it can replace what the tests take from outside their cell. A solution cell that
+sets ``np.isclose = lambda *a, **k: True`` passes that test and every later one that
+compares with ``np.isclose``; the same goes for functions of ``utils``, ``rng`` and the
+kernel itself. Such a submission is scored as it runs: read high-scoring submissions that
+look odd, or keep tests the students never see (nbgrader's hidden tests).
 """
 
 from __future__ import annotations
@@ -14,14 +27,16 @@ from __future__ import annotations
 import asyncio
 import atexit
 import copy
+import math
 import os
 import re
 import subprocess
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Coroutine, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any, TypeVar
 
 from nbclient import NotebookClient
 from nbclient.exceptions import DeadKernelError
@@ -31,6 +46,7 @@ from nbformat.v4 import new_code_cell
 from .notebooks import (
     STUB,
     exercise_labels,
+    grade_id,
     is_solution_cell,
     is_test_cell,
     nbgrader,
@@ -39,6 +55,7 @@ from .notebooks import (
 
 TIMEOUT_ENAME = "CellTimeout"
 PROBE_SECONDS = 3
+T = TypeVar("T")
 ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 MAX_FEEDBACK = 1200
 
@@ -78,7 +95,6 @@ class SubmissionResult:
     exercises: list[ExerciseResult]
     error: str = ""
     seconds: float = 0.0
-    notes: list[str] = field(default_factory=list)
 
     @property
     def total(self) -> float:
@@ -107,59 +123,86 @@ class Outcome:
 
 
 def load_tests(source: str | Path) -> list[Test]:
-    """The graded test cells of the source notebook, in order; GradingError if none."""
-    try:
-        nb = read_notebook(source)
-    except (OSError, ValueError) as error:
-        raise GradingError(f"cannot read the source notebook: {error}") from None
+    """The graded test cells of the source notebook, in order.
+
+    Raises GradingError, naming the cell, if the source cannot be read, has no graded
+    cell, has a graded cell without a ``grade_id`` or with ``points`` that are not a
+    number, or gives two cells the same ``grade_id``.
+    """
+    return _tests_of(_read_source(source), str(source))
+
+
+def _tests_of(nb: NotebookNode, where: str) -> list[Test]:
+    _check_unique_ids(nb, where)
     labels = exercise_labels(nb)
     tests, solution_id = [], None
     for index, cell in enumerate(nb.cells):
+        if index and labels[index] != labels[index - 1]:
+            solution_id = None  # a new exercise: its own solution cell comes next
         if is_solution_cell(cell):
-            solution_id = nbgrader(cell).get("grade_id") or solution_id
+            solution_id = grade_id(cell) or solution_id
         elif is_test_cell(cell):
-            meta = nbgrader(cell)
-            if not meta.get("grade_id"):
-                raise GradingError(f"{source}: graded cell {index} has no nbgrader grade_id")
-            tests.append(Test(meta["grade_id"], float(meta.get("points", 0)), cell,
+            tests.append(Test(_test_id(cell, index, where), _points(cell, index, where), cell,
                               labels[index] or "", solution_id))
     if not tests:
-        raise GradingError(f"{source} has no graded test cells (code cells with nbgrader "
+        raise GradingError(f"{where} has no graded test cells (code cells with nbgrader "
                            "metadata grade: true): there is nothing to grade")
-    ids = [test.grade_id for test in tests]
-    if len(set(ids)) != len(ids):
-        raise GradingError(f"{source}: graded cells share a grade_id: {ids}")
     return tests
 
 
-def assemble(submission: NotebookNode, tests: Sequence[Test]) -> tuple[NotebookNode, dict]:
+def _read_source(source: str | Path) -> NotebookNode:
+    try:
+        return read_notebook(source)
+    except (OSError, ValueError) as error:
+        raise GradingError(f"cannot read the source notebook: {error}") from None
+
+
+def _check_unique_ids(nb: NotebookNode, where: str) -> None:
+    seen: dict[str, int] = {}
+    for index, cell in enumerate(nb.cells):
+        key = grade_id(cell)
+        if key is None:
+            continue
+        if key in seen:
+            raise GradingError(f"{where}: cells {seen[key]} and {index} share the grade_id "
+                               f"{key!r}; the grader matches cells by it, so make it unique")
+        seen[key] = index
+
+
+def _test_id(cell: NotebookNode, index: int, where: str) -> str:
+    key = grade_id(cell)
+    if key is None:
+        raise GradingError(f"{where}: graded cell {index} has no nbgrader grade_id (a string)")
+    return key
+
+
+def _points(cell: NotebookNode, index: int, where: str) -> float:
+    points = nbgrader(cell).get("points", 0)
+    try:
+        value = float(points)
+    except (TypeError, ValueError):
+        value = math.nan
+    if isinstance(points, bool) or not 0 <= value < math.inf:
+        raise GradingError(f"{where}: graded cell {index} ({grade_id(cell)}) has points "
+                           f"{points!r}; they must be a number ≥ 0")
+    return value
+
+
+def assemble(submission: NotebookNode,
+             tests: Sequence[Test]) -> tuple[NotebookNode, dict[int, Test]]:
     """The notebook to run: the submission with every test cell restored from the source.
 
     Returns the notebook and a map from cell index to the Test that cell runs. Cells that
-    claim a test's grade_id (whatever they now contain) are replaced by the source's test
-    cell; a missing test goes right after the submission's solution cell of its exercise,
-    else after the test before it, else at the end.
+    claim a test's grade_id (whatever they now contain) become the source's test cell. Of
+    the claims on one test, the first below the submission's solution cell of its exercise
+    runs; if none stands below it, the test runs right after that solution cell (after the
+    previous test, if that one follows the same solution cell); without a solution cell,
+    at the first claim, else after the previous test, else at the end. Other claims are
+    dropped.
     """
-    by_id = {test.grade_id: test for test in tests}
-    cells: list[NotebookNode | Test] = []
-    for cell in submission.cells:
-        claimed = by_id.get(nbgrader(cell).get("grade_id"))
-        if claimed is None:
-            cells.append(cell)
-        elif claimed not in cells:  # a duplicate claim is dropped
-            cells.append(claimed)
-    previous: Test | None = None
-    for test in tests:
-        if test not in cells:
-            anchor = _position_of(cells, test.solution_id)
-            if previous is not None and previous in cells and (
-                    anchor is None or previous.solution_id == test.solution_id):
-                anchor = cells.index(previous)
-            cells.insert(len(cells) if anchor is None else anchor + 1, test)
-        previous = test
     nb = copy.deepcopy(submission)
     nb.cells, tested = [], {}
-    for index, item in enumerate(cells):
+    for index, item in enumerate(_placed(submission.cells, tests)):
         if isinstance(item, Test):
             tested[index] = item
             item = new_code_cell(item.cell.source, metadata=copy.deepcopy(item.cell.metadata))
@@ -171,10 +214,43 @@ def assemble(submission: NotebookNode, tests: Sequence[Test]) -> tuple[NotebookN
     return nb, tested
 
 
-def _position_of(cells: list, grade_id: str | None) -> int | None:
+def _placed(cells: list[NotebookNode], tests: Sequence[Test]) -> list[NotebookNode | Test]:
+    """The submission's cells with each test at its place (see :func:`assemble`)."""
+    by_id = {test.grade_id: test for test in tests}
+    placed: list[NotebookNode | Test] = [by_id.get(grade_id(cell), cell) for cell in cells]
+    previous: Test | None = None
+    for test in tests:
+        claims = [index for index, item in enumerate(placed) if item is test]
+        solution = _solution_position(placed, test.solution_id)
+        below = [index for index in claims if solution is None or index > solution]
+        for index in reversed(claims):
+            del placed[index]
+        if below:  # its index once the claims above it are gone
+            placed.insert(below[0] - sum(index < below[0] for index in claims), test)
+        else:
+            placed.insert(_restore_at(placed, test, previous), test)
+        previous = test
+    return placed
+
+
+def _restore_at(cells: list, test: Test, previous: Test | None) -> int:
+    """Where a test without a usable claim goes (see :func:`assemble`)."""
+    solution = _solution_position(cells, test.solution_id)
+    after_previous = next((index + 1 for index, item in enumerate(cells)
+                           if previous is not None and item is previous), None)
+    if solution is None:
+        return len(cells) if after_previous is None else after_previous
+    if (after_previous is not None and after_previous > solution
+            and previous is not None and previous.solution_id == test.solution_id):
+        return after_previous  # two tests of one solution cell keep the source's order
+    return solution + 1
+
+
+def _solution_position(cells: list, key: str | None) -> int | None:
+    """Index of the first code cell (not a restored test) with nbgrader grade_id ``key``."""
     for index, cell in enumerate(cells):
-        if (grade_id and not isinstance(cell, Test) and cell.cell_type == "code"
-                and nbgrader(cell).get("grade_id") == grade_id):
+        if (key and not isinstance(cell, Test) and cell.cell_type == "code"
+                and grade_id(cell) == key):
             return index
     return None
 
@@ -182,18 +258,21 @@ def _position_of(cells: list, grade_id: str | None) -> int | None:
 class _Client(NotebookClient):
     """nbclient that keeps each cell's execute reply and no outputs (grading needs none)."""
 
-    def __init__(self, nb: NotebookNode, **kwargs) -> None:
+    def __init__(self, nb: NotebookNode, **kwargs: Any) -> None:
         super().__init__(nb, on_cell_executed=self._keep_reply, **kwargs)
         self.replies: dict[int, dict] = {}
 
     def _keep_reply(self, cell: NotebookNode, cell_index: int, execute_reply: dict) -> None:
         self.replies[cell_index] = execute_reply.get("content", {}) if execute_reply else {}
 
-    def output(self, outs, msg, display_id, cell_index):
+    def output(self, outs: list, msg: dict, display_id: str | None,
+               cell_index: int) -> None:
+        """Keep no output (nbclient calls this for each output message)."""
         return None
 
 
 async def _run_cell(client: _Client, index: int) -> Outcome:
+    """Run cell ``index`` in the client's kernel and say how it went."""
     client.replies.pop(index, None)
     try:
         await client.async_execute_cell(client.nb.cells[index], index)
@@ -274,40 +353,50 @@ def score(tests: Sequence[Test], nb: NotebookNode, tested: dict[int, Test],
     results = {}
     for index, test in tested.items():
         outcome = outcomes.get(index, Outcome("error", "NotRun", "the cell did not run"))
-        status, feedback = "passed", "passed"
-        if outcome.status == "timeout":
-            status, feedback = "timeout", (
-                f"the test ran longer than the time limit and was stopped ({outcome.evalue}); "
-                "look for an endless loop or a very slow computation in your solution")
-        elif outcome.status == "dead":
-            status, feedback = "crashed", f"{outcome.evalue}; check for code that exits or " \
-                "uses too much memory"
-        elif outcome.status == "error" and outcome.ename == "NotImplementedError":
-            status, feedback = "not answered", (
-                f"not answered: the solution raised NotImplementedError (replace {STUB} "
-                "with your code)")
-        elif outcome.status == "error":
-            status = "failed"
-            feedback = f"{outcome.ename}: {outcome.evalue}".strip().rstrip(":")
-            feedback += _solution_hint(nb, test, outcomes)
-        points = test.points if status == "passed" else 0.0
+        position = _solution_position(nb.cells, test.solution_id)
+        solution = None if position is None else outcomes.get(position)
+        status, feedback = _judge(outcome, solution)
+        if status == "failed":
+            feedback += _solution_hint(test, position, solution)
         if len(feedback) > MAX_FEEDBACK:
             feedback = feedback[:MAX_FEEDBACK] + " …"
+        points = test.points if status == "passed" else 0.0
         results[test.grade_id] = ExerciseResult(test.grade_id, test.exercise, points,
                                                 test.points, status, feedback)
     return [results[test.grade_id] for test in tests]
 
 
-def _solution_hint(nb: NotebookNode, test: Test, outcomes: dict[int, Outcome]) -> str:
+def _judge(outcome: Outcome, solution: Outcome | None) -> tuple[str, str]:
+    """(status, feedback) of a test cell that ran with ``outcome``.
+
+    ``solution`` is how the exercise's solution cell ran (None if it is missing): a test
+    that fails because the solution cell stopped at its stub (a NameError after a
+    NotImplementedError there) is not answered, rather than wrong.
+    """
+    if outcome.status == "ok":
+        return "passed", "passed"
+    if outcome.status == "timeout":
+        return "timeout", (
+            f"the test ran longer than the time limit and was stopped ({outcome.evalue}); "
+            "look for an endless loop or a very slow computation in your solution")
+    if outcome.status == "dead":
+        return "crashed", f"{outcome.evalue}; check for code that exits or uses too much memory"
+    stub_stopped = (outcome.ename == "NameError" and solution is not None
+                    and solution.ename == "NotImplementedError")
+    if outcome.ename == "NotImplementedError" or stub_stopped:
+        return "not answered", (f"not answered: the solution raised NotImplementedError "
+                                f"(replace {STUB} with your code)")
+    return "failed", f"{outcome.ename}: {outcome.evalue}".strip().rstrip(":")
+
+
+def _solution_hint(test: Test, position: int | None, solution: Outcome | None) -> str:
     """What went wrong in the exercise's own solution cell, if anything did."""
-    position = _position_of(nb.cells, test.solution_id)
     if position is None:
         return (f" (the solution cell of {test.exercise or 'this exercise'}, grade_id "
                 f"{test.solution_id}, is missing from the notebook)" if test.solution_id else "")
-    outcome = outcomes.get(position)
-    if outcome is None or outcome.status == "ok":
+    if solution is None or solution.status == "ok":
         return ""
-    return f" (your solution cell itself failed: {outcome.ename}: {outcome.evalue})"
+    return f" (your solution cell itself failed: {solution.ename}: {solution.evalue})"
 
 
 def _failed_submission(path: str, tests: Sequence[Test], error: str) -> SubmissionResult:
@@ -319,7 +408,11 @@ def _failed_submission(path: str, tests: Sequence[Test], error: str) -> Submissi
 async def grade_submission(path: str | Path, tests: Sequence[Test], *, cwd: str | Path,
                            timeout: float = 30, kernel_name: str = "python3",
                            ) -> SubmissionResult:
-    """Grade one submitted notebook in a fresh kernel (see the module docstring)."""
+    """Grade one submitted notebook in a fresh kernel (see the module docstring).
+
+    Never raises for a bad submission: one that cannot be read or run gets a result with
+    0 points and the reason in ``error``.
+    """
     start = time.perf_counter()
     try:
         submission = read_notebook(path)
@@ -327,8 +420,8 @@ async def grade_submission(path: str | Path, tests: Sequence[Test], *, cwd: str 
         reason = str(error) if isinstance(error, ValueError) else f"cannot read {path}: {error}"
         result = _failed_submission(str(path), tests, reason)
     else:
-        nb, tested = assemble(submission, tests)
         try:
+            nb, tested = assemble(submission, tests)
             outcomes = await execute(nb, cwd=cwd, timeout=timeout, kernel_name=kernel_name)
         except Exception as error:  # the kernel could not start, or the client broke
             reason = f"the grader could not run it: {type(error).__name__}: {error}"
@@ -350,33 +443,45 @@ def grade(source: str | Path, submissions: Iterable[str | Path], *, timeout: flo
     each one finishes. Raises GradingError if the source cannot be used, ValueError for
     bad arguments.
     """
-    if not timeout or timeout <= 0:
-        raise ValueError(f"timeout must be a positive number of seconds, got {timeout!r}")
-    tests = load_tests(source)
-    kernel_name = read_notebook(source).metadata.get("kernelspec", {}).get("name", "python3")
+    _check_arguments(timeout, jobs)
+    nb = _read_source(source)
+    tests = _tests_of(nb, str(source))
+    kernel_name = (nb.metadata.get("kernelspec") or {}).get("name", "python3")
     cwd = Path(source).resolve().parent
     paths = [str(path) for path in submissions]
-    jobs = max(1, jobs or os.cpu_count() or 1)
     finished = 0
 
+    async def one(path: str, slots: asyncio.Semaphore) -> SubmissionResult:
+        nonlocal finished
+        async with slots:
+            result = await grade_submission(path, tests, cwd=cwd, timeout=timeout,
+                                            kernel_name=kernel_name)
+        finished += 1
+        if progress is not None:
+            progress(finished, len(paths), result)
+        return result
+
     async def grade_all() -> list[SubmissionResult]:
-        slots = asyncio.Semaphore(jobs)
+        slots = asyncio.Semaphore(jobs or os.cpu_count() or 1)
+        return list(await asyncio.gather(*(one(path, slots) for path in paths)))
 
-        async def one(path: str) -> SubmissionResult:
-            nonlocal finished
-            async with slots:
-                result = await grade_submission(path, tests, cwd=cwd, timeout=timeout,
-                                                kernel_name=kernel_name)
-            finished += 1
-            if progress is not None:
-                progress(finished, len(paths), result)
-            return result
+    return _run(grade_all)
 
-        return list(await asyncio.gather(*map(one, paths)))
 
+def _check_arguments(timeout: object, jobs: object) -> None:
+    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not (
+            0 < timeout < math.inf):
+        raise ValueError(f"timeout must be a positive number of seconds, got {timeout!r}")
+    if jobs is not None and (isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1):
+        raise ValueError(f"jobs must be a whole number ≥ 1 (or None), got {jobs!r}")
+
+
+def _run(main: Callable[[], Coroutine[Any, Any, T]]) -> T:
+    """Run ``main()`` to the end in a new event loop, also from inside a running one (as in
+    a notebook, whose kernel runs a loop), then in a thread of its own."""
     try:
         asyncio.get_running_loop()
     except RuntimeError:  # the usual case: no event loop is running here
-        return asyncio.run(grade_all())
-    with ThreadPoolExecutor(max_workers=1) as thread:  # called from a notebook's loop
-        return thread.submit(asyncio.run, grade_all()).result()
+        return asyncio.run(main())
+    with ThreadPoolExecutor(max_workers=1) as thread:
+        return thread.submit(lambda: asyncio.run(main())).result()

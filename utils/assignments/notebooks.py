@@ -23,12 +23,13 @@ from pathlib import Path
 import nbformat
 from nbformat import NotebookNode
 
-SOLUTION_REGION = re.compile(
-    r"^(?P<indent>[ \t]*)### BEGIN SOLUTION\n.*?^[ \t]*### END SOLUTION[ \t]*$",
+BEGIN_LINE = re.compile(r"(?P<indent>[ \t]*)### BEGIN SOLUTION[ \t]*\r?")
+END_LINE = re.compile(r"[ \t]*### END SOLUTION[ \t]*\r?")
+SOLUTION_REGION = re.compile(  # from a BEGIN line to the next END line, line breaks \n or \r\n
+    r"^(?P<indent>[ \t]*)### BEGIN SOLUTION[ \t]*\r?\n.*?^[ \t]*### END SOLUTION[ \t]*(?=\r?$)",
     re.MULTILINE | re.DOTALL,
 )
-BEGIN_MARKER = re.compile(r"^[ \t]*### BEGIN SOLUTION[ \t]*$", re.MULTILINE)
-END_MARKER = re.compile(r"^[ \t]*### END SOLUTION[ \t]*$", re.MULTILINE)
+BEGIN_MARKER = re.compile(r"^[ \t]*### BEGIN SOLUTION[ \t]*\r?$", re.MULTILINE)
 SOLUTION_START = re.compile(r"^(?:`{3,}|:{3,})\{solution-start\}", re.MULTILINE)
 SOLUTION_END = re.compile(r"^(?:`{3,}|:{3,})\{solution-end\}", re.MULTILINE)
 EXERCISE_LABEL = re.compile(
@@ -40,20 +41,50 @@ ANSWER_PLACEHOLDER = "YOUR ANSWER HERE"
 
 
 def read_notebook(path: str | Path) -> NotebookNode:
-    """Read a notebook (nbformat 4), with a ValueError that names the file if it is not one."""
+    """Read a notebook (nbformat 4); ValueError naming the file if it is not a usable one.
+
+    Beyond what nbformat reads, every cell must have a known ``cell_type``, a text
+    ``source`` and a ``metadata`` mapping, so that the tools never meet a half-formed cell.
+    """
     try:
-        return nbformat.read(path, as_version=4)
+        nb = nbformat.read(path, as_version=4)
     except FileNotFoundError:
         raise
     except Exception as error:  # nbformat raises many kinds of errors for a bad file
         raise ValueError(f"{path} is not a readable Jupyter notebook: "
                          f"{type(error).__name__}: {error}") from None
+    problem = _malformed(nb)
+    if problem:
+        raise ValueError(f"{path} is not a well-formed Jupyter notebook: {problem}")
+    return nb
+
+
+def _malformed(nb: NotebookNode) -> str:
+    """What is wrong with the notebook's cells, or '' if nothing is."""
+    if not isinstance(nb.get("cells"), list):
+        return f"its cells are a {type(nb.get('cells')).__name__}, not a list"
+    for index, cell in enumerate(nb.cells):
+        if not isinstance(cell, dict):
+            return f"cell {index} is a {type(cell).__name__}, not a mapping"
+        if cell.get("cell_type") not in ("code", "markdown", "raw"):
+            return f"cell {index} has cell_type {cell.get('cell_type')!r}"
+        if not isinstance(cell.get("source"), str):
+            return f"cell {index} has no text source"
+        if not isinstance(cell.get("metadata", {}), dict):
+            return f"cell {index} has metadata of type {type(cell['metadata']).__name__}"
+    return ""
 
 
 def nbgrader(cell: NotebookNode) -> dict:
     """The cell's nbgrader metadata (empty if it has none)."""
     meta = cell.get("metadata", {}).get("nbgrader", {})
     return dict(meta) if isinstance(meta, dict) else {}
+
+
+def grade_id(cell: NotebookNode) -> str | None:
+    """The cell's nbgrader ``grade_id``, or None if it has none (or not a string)."""
+    value = nbgrader(cell).get("grade_id")
+    return value if isinstance(value, str) and value else None
 
 
 def is_solution_cell(cell: NotebookNode) -> bool:
@@ -73,19 +104,70 @@ def blank_solutions(source: str) -> str:
     """Replace each solution region by ``raise NotImplementedError()`` at its indentation.
 
     Lines outside the ``### BEGIN SOLUTION`` … ``### END SOLUTION`` region (the ``def`` line
-    and the docstring) are kept.
+    and the docstring) are kept. Marker lines may end in spaces or ``\\r`` (a notebook
+    saved with Windows line breaks).
     """
     return SOLUTION_REGION.sub(lambda m: f"{m['indent']}{STUB}", source)
 
 
 def check_markers(source: str, where: str) -> None:
-    """Every BEGIN SOLUTION marker has its END SOLUTION, with no nesting; else ValueError."""
-    begins, ends = len(BEGIN_MARKER.findall(source)), len(END_MARKER.findall(source))
-    regions = len(SOLUTION_REGION.findall(source))
-    if not begins or begins != ends or regions != begins:
-        raise ValueError(
-            f"{where}: a solution cell needs matching '### BEGIN SOLUTION' and "
-            f"'### END SOLUTION' lines (found {begins} BEGIN, {ends} END, {regions} regions)")
+    """Check a solution cell's markers; ValueError naming the cell and line if one is off.
+
+    Each ``### BEGIN SOLUTION`` line is closed by an ``### END SOLUTION`` line before the
+    next one opens; no other line contains the marker words (nbgrader would take it for a
+    marker); and each BEGIN line is indented like the first line of code under it, since
+    the stub replaces the whole region at the BEGIN line's indentation (nbgrader does the
+    same), where a different indentation would leave the function without its stub or
+    break its syntax.
+    """
+    lines = source.splitlines()
+    opened: int | None = None  # index of the BEGIN line of the open region
+    for number, line in enumerate(lines):
+        begins, ends = BEGIN_LINE.fullmatch(line), END_LINE.fullmatch(line)
+        at = f"{where}, line {number + 1}"
+        if not begins and not ends and MARKER_WORDS.search(line):
+            raise ValueError(f"{at}: {line.strip()!r} contains marker words but is not a "
+                             "marker line; nbgrader would take it for one, so reword it")
+        if begins and opened is not None:
+            raise ValueError(f"{at}: '### BEGIN SOLUTION' inside the region opened on line "
+                             f"{opened + 1}; regions cannot nest: close that one first")
+        if ends and opened is None:
+            raise ValueError(f"{at}: '### END SOLUTION' without a '### BEGIN SOLUTION' above")
+        if begins:
+            opened = number
+            _check_indentation(lines, number, begins["indent"], where)
+        if ends:
+            opened = None
+    if opened is not None:
+        raise ValueError(f"{where}, line {opened + 1}: '### BEGIN SOLUTION' is never closed "
+                         "by an '### END SOLUTION' line")
+    if not BEGIN_MARKER.search(source):
+        raise ValueError(f"{where}: a solution cell needs a '### BEGIN SOLUTION' line and an "
+                         "'### END SOLUTION' line around the answer")
+
+
+def _check_indentation(lines: list[str], begin: int, indent: str, where: str) -> None:
+    """The first line of code after the BEGIN line ``begin`` is indented like it."""
+    for line in lines[begin + 1:]:
+        code = line.strip()
+        if END_LINE.fullmatch(line):
+            return  # an empty region: nothing to compare with
+        if code and not code.startswith("#"):
+            found = line[:len(line) - len(line.lstrip())]
+            if found != indent:
+                raise ValueError(
+                    f"{where}, line {begin + 1}: '### BEGIN SOLUTION' has "
+                    f"{_describe(indent)}, the code under it {_describe(found)}; indent "
+                    "the marker like the code (the stub takes the marker's indentation)")
+            return
+
+
+def _describe(indent: str) -> str:
+    """'no indentation', '4 spaces', '1 tab and 2 spaces', ..."""
+    counts = [f"{indent.count(char)} {name}" for char, name in (("\t", "tab"), (" ", "space"))
+              if char in indent]
+    return " and ".join(f"{count}s" if not count.startswith("1 ") else count
+                        for count in counts) or "no indentation"
 
 
 def solution_ranges(nb: NotebookNode) -> list[tuple[int, int]]:
@@ -118,7 +200,10 @@ def _inside(ranges: list[tuple[int, int]]) -> set[int]:
 
 
 def has_solutions(nb: NotebookNode) -> bool:
-    """Whether the notebook has any solution cell or prose solution."""
+    """Whether the notebook has any solution cell or prose solution.
+
+    Raises ValueError for unbalanced solution directives, naming the cell.
+    """
     return bool(solution_ranges(nb)) or any(map(is_solution_cell, nb.cells))
 
 
@@ -163,14 +248,18 @@ def student_version(nb: NotebookNode, *, keep_solutions: bool = False) -> Notebo
 def solution_text(nb: NotebookNode) -> tuple[list[str], list[str]]:
     """(solution pieces, everything else) of a notebook's text.
 
-    Solution pieces are the marked regions of solution cells (markers included) and the
-    whole source of every other cell of a prose solution; everything else is the rest,
+    Solution pieces are the marked regions of solution cells (markers included), the whole
+    source of a markdown solution cell without markers, and the whole source of every other
+    cell of a prose solution; everything else is the rest,
     including the ``def`` lines and docstrings around the marked regions.
     """
     inside = _inside(solution_ranges(nb))
     solution, rest = [], []
     for index, cell in enumerate(nb.cells):
-        if is_solution_cell(cell):
+        if is_solution_cell(cell) and cell.cell_type != "code" and not BEGIN_MARKER.search(
+                cell.source):
+            solution.append(cell.source)  # students get a placeholder instead of all of it
+        elif is_solution_cell(cell):
             solution.extend(match.group(0) for match in SOLUTION_REGION.finditer(cell.source))
             rest.append(SOLUTION_REGION.sub("", cell.source))
         elif index in inside:
@@ -213,11 +302,17 @@ def exercise_labels(nb: NotebookNode) -> list[str | None]:
 
 
 def toc_notebooks(toc: str | Path) -> list[Path]:
-    """The notebooks a Jupyter Book ``_toc.yml`` lists, in order (paths next to the toc)."""
+    """The notebooks a Jupyter Book ``_toc.yml`` lists, in order (paths next to the toc).
+
+    Raises ValueError naming the file if it is not YAML.
+    """
     import yaml
 
     toc = Path(toc)
-    data = yaml.safe_load(toc.read_text(encoding="utf-8"))
+    try:
+        data = yaml.safe_load(toc.read_text(encoding="utf-8"))
+    except yaml.YAMLError as error:
+        raise ValueError(f"{toc} is not a readable table of contents: {error}") from None
     entries: list[str] = []
 
     def walk(node: object) -> None:
@@ -239,13 +334,23 @@ def write_student_versions(sources: Iterable[str | Path], out: str | Path, *,
                            keep_solutions: bool = False) -> list[Path]:
     """Write the student version of each notebook into ``out`` under the same file name.
 
-    Checks each result: a line that only the solutions contain must not survive (when
-    ``keep_solutions`` is false), else RuntimeError.
+    Nothing is written if a target would overwrite its source or two sources share a file
+    name (ValueError). Checks each result: a line that only the solutions contain must not
+    survive (when ``keep_solutions`` is false), else RuntimeError. Errors name the file.
     """
     out = Path(out)
+    sources = [Path(source) for source in sources]
+    targets = [out / source.name for source in sources]
+    for source, target in zip(sources, targets, strict=True):
+        if target.resolve() == source.resolve():
+            raise ValueError(f"refusing to overwrite the source {source}: choose another --out")
+        if targets.count(target) > 1:
+            twins = [str(other) for other, same in zip(sources, targets, strict=True)
+                     if same == target]
+            raise ValueError(f"{', '.join(twins)} would all be written to {target}: "
+                             "give them one at a time, each with its own --out")
     out.mkdir(parents=True, exist_ok=True)
-    written = []
-    for source in map(Path, sources):
+    for source, target in zip(sources, targets, strict=True):
         nb = read_notebook(source)
         try:
             student = student_version(nb, keep_solutions=keep_solutions)
@@ -254,9 +359,5 @@ def write_student_versions(sources: Iterable[str | Path], out: str | Path, *,
         leaks = [] if keep_solutions else leaked_lines(nb, student)
         if leaks:
             raise RuntimeError(f"{source}: solution lines survived blanking: {leaks[:3]}")
-        target = out / source.name
-        if target.resolve() == source.resolve():
-            raise ValueError(f"refusing to overwrite the source {source}: choose another --out")
         nbformat.write(student, target)
-        written.append(target)
-    return written
+    return targets

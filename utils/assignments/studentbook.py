@@ -22,18 +22,30 @@ EXTENSION = "utils.assignments.hide_solutions"
 
 
 def student_config(config: dict) -> dict:
-    """A copy of a Jupyter Book configuration that builds the book without solutions."""
-    student = copy.deepcopy(config)
-    sphinx = student.setdefault("sphinx", {}) or {}
-    student["sphinx"] = sphinx
+    """A copy of a Jupyter Book configuration that builds the book without solutions.
+
+    Adds the ``hide_solutions`` extension (once), turns off page sources and the edit
+    button; sections that are missing or empty (``sphinx:`` with nothing under it) are
+    created.
+    """
+    student = copy.deepcopy(config) if config else {}
+    sphinx = _section(student, "sphinx")
     extensions = list(sphinx.get("extra_extensions") or [])
-    sphinx["extra_extensions"] = [*extensions, EXTENSION] if EXTENSION not in extensions \
-        else extensions
-    settings = sphinx.setdefault("config", {}) or {}
-    sphinx["config"] = settings
-    settings.update(html_copy_source=False, html_show_sourcelink=False)
-    student.setdefault("html", {})["use_edit_page_button"] = False
+    if EXTENSION not in extensions:
+        extensions.append(EXTENSION)
+    sphinx["extra_extensions"] = extensions
+    _section(sphinx, "config").update(html_copy_source=False, html_show_sourcelink=False)
+    _section(student, "html")["use_edit_page_button"] = False
     return student
+
+
+def _section(config: dict, key: str) -> dict:
+    """``config[key]``, made an empty mapping if it is missing or empty."""
+    if not config.get(key):
+        config[key] = {}
+    if not isinstance(config[key], dict):
+        raise ValueError(f"_config.yml: {key} must be a mapping, got {config[key]!r}")
+    return config[key]
 
 
 def build_student_html(root: str | Path = ".", out: str | Path = "_build/student-html",
@@ -41,10 +53,13 @@ def build_student_html(root: str | Path = ".", out: str | Path = "_build/student
     """Build the book in ``root`` without solutions; its HTML ends up in ``out``.
 
     Warnings are errors, as in the book's own build. Raises RuntimeError with the end of
-    the build log if the build fails.
+    the build log if the build fails, ValueError if ``_config.yml`` is not usable.
     """
     root, out = Path(root).resolve(), Path(out).resolve()
-    config = yaml.safe_load((root / "_config.yml").read_text(encoding="utf-8"))
+    try:
+        config = yaml.safe_load((root / "_config.yml").read_text(encoding="utf-8"))
+    except yaml.YAMLError as error:
+        raise ValueError(f"{root / '_config.yml'} is not readable YAML: {error}") from None
     jupyter_book = Path(sys.executable).parent / "jupyter-book"
     with tempfile.TemporaryDirectory(prefix="student-book-") as temp:
         config_path = Path(temp) / "_config.yml"
