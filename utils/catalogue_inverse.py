@@ -102,7 +102,7 @@ INVERSE: tuple[Identity, ...] = (
         f=lambda X: np.trace(inv(X.T @ X)),
         grad=lambda X: -2 * X @ inv(X.T @ X) @ inv(X.T @ X),
         source="",
-        chapter="ch-differentials",
+        chapter="ch-trace",
         sympy_f=lambda X: sym_trace(sym_inv(X.T * X)),
         sympy_grad=lambda X: -2 * X * sym_inv(X.T * X) * sym_inv(X.T * X),
     ),

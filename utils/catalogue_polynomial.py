@@ -89,7 +89,7 @@ QUADRATIC: tuple[Identity, ...] = (
         f=lambda X, B, C: np.trace(X.T @ B @ X @ C),
         grad=lambda X, B, C: B @ X @ C + B.T @ X @ C.T,
         source="Matrix Cookbook eq. (117)",
-        chapter="ch-trace",
+        chapter="ch-frechet",
         sympy_f=lambda X, B, C: sym_trace(X.T * B * X * C),
         sympy_grad=lambda X, B, C: B * X * C + B.T * X * C.T,
     ),

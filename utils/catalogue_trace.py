@@ -214,7 +214,7 @@ PRODUCT: tuple[Identity, ...] = (
         f=lambda X, A, B: np.trace(A @ X @ B @ X),
         grad=lambda X, A, B: A.T @ X.T @ B.T + B.T @ X.T @ A.T,
         source="Matrix Cookbook eq. (114)",
-        chapter="ch-differentials",
+        chapter="ch-trace",
         sympy_f=lambda X, A, B: sym_trace(A * X * B * X),
         sympy_grad=lambda X, A, B: A.T * X.T * B.T + B.T * X.T * A.T,
     ),
