@@ -188,9 +188,7 @@ DETERMINANT: tuple[Identity, ...] = (
         name="det_XtAX",
         kind="determinant",
         f_latex=r"\det(X^\top A X)",
-        grad_latex=(
-            r"\det(X^\top A X) \left(A X (X^\top A X)^{-1} + A^\top X (X^\top A^\top X)^{-1}\right)"
-        ),
+        grad_latex=r"\det(M)\,(A X M^{-1} + A^\top X M^{-\top}),\ M = X^\top A X",
         shapes="X: m×n, A: m×m",
         assumptions=("X has full column rank", "A has positive definite symmetric part"),
         sample=sampler(X=full_column_rank(M, N), A=dominant_part(M)),
