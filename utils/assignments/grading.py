@@ -434,11 +434,12 @@ def score(tests: Sequence[Test], nb: NotebookNode, tested: dict[int, Test],
         before, after = (guards or {}).get(index, (None, None))
         note, void = _guard_note(outcomes.get(before), outcomes.get(after))
         if void and status == "passed":
-            status, feedback = "failed", "the test's checks passed"
+            status, feedback = "failed", ""
         elif status == "failed":
             feedback += _solution_hint(test, position, solution)
         if note:
-            feedback = f"passed ({note})" if status == "passed" else f"{note}. {feedback}"
+            feedback = (f"passed ({note})" if status == "passed"
+                        else ". ".join(part for part in (note, feedback) if part))
         if len(feedback) > MAX_FEEDBACK:
             feedback = feedback[:MAX_FEEDBACK] + " …"
         points = test.points if status == "passed" else 0.0

@@ -40,6 +40,7 @@ without importing ``utils.assignments``.
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from typing import Any
 
 REPORT = "ModulesRestoredByGrader"  # the name of the exception a guard cell raises
@@ -50,12 +51,45 @@ CLASS_CACHES = ("__slotnames__",)  # what Python adds to a class when copying an
 
 def install(token: str, imports: tuple[str, ...], whole: tuple[str, ...],
             aliases: dict[str, str], namespace: dict[str, Any]) -> None:
-    """Snapshot the modules in ``imports`` (and their submodules) and add the audit hook.
+    """Snapshot the modules (see :func:`snapshot`) and add the audit hook that checks them.
 
-    ``token`` marks the grader's guard cells (their source contains it), ``whole`` the
-    packages whose private names and classes are guarded too, ``aliases`` the names the
-    notebook binds to modules (``{"np": "numpy"}``) and ``namespace`` the notebook's
-    global namespace. A module that cannot be imported is not guarded.
+    ``token`` marks the grader's guard cells: their source contains it.
+    """
+    check = snapshot(imports, whole, aliases, namespace)
+    _isinstance, _getattr, _len, _str, _bytes = isinstance, getattr, len, str, bytes
+    token_bytes = token.encode()
+
+    class Restored(Exception):
+        """The guard cell's report: what was changed and has been put back."""
+
+    Restored.__name__ = Restored.__qualname__ = REPORT
+    armed = [None]  # the file name the kernel gave the guard cell being run
+
+    def hook(event: str, args: tuple) -> None:
+        if event == "compile" and _len(args) == 2:
+            source = args[0]
+            if ((_isinstance(source, _bytes) and token_bytes in source)
+                    or (_isinstance(source, _str) and token in source)):
+                armed[0] = args[1]
+        elif event == "exec" and armed[0] is not None:
+            if _getattr(args[0], "co_filename", None) == armed[0]:
+                armed[0] = None
+                changed = check()
+                if changed:
+                    raise Restored(SEPARATOR.join(changed))
+
+    sys.addaudithook(hook)
+
+
+def snapshot(imports: tuple[str, ...], whole: tuple[str, ...], aliases: dict[str, str],
+             namespace: dict[str, Any]) -> Callable[[], list[str]]:
+    """Import the modules in ``imports`` and keep a snapshot of them and their submodules.
+
+    ``whole`` names the packages whose private names and classes are guarded too,
+    ``aliases`` the names the notebook binds to modules (``{"np": "numpy"}``) and
+    ``namespace`` the notebook's global namespace. A module that cannot be imported is
+    not guarded. Returns the check: a function that puts back what has changed since and
+    returns a description of each change (an empty list if there was none).
     """
     import builtins
     import importlib
@@ -63,9 +97,7 @@ def install(token: str, imports: tuple[str, ...], whole: tuple[str, ...],
 
     _isinstance, _getattr, _type, _vars, _len = isinstance, getattr, type, vars, len
     _setattr, _delattr, _object_setattr = setattr, delattr, object.__setattr__
-    _str, _bytes, _sorted = str, bytes, sorted
     function_type, missing = types.FunctionType, object()
-    token_bytes = token.encode()
     modules = sys.modules
 
     for name in imports:
@@ -93,7 +125,7 @@ def install(token: str, imports: tuple[str, ...], whole: tuple[str, ...],
     by_name = {}  # name -> module
     functions = {}  # id -> (function, name, code, defaults, kwdefaults)
     classes = {}  # id -> (class, name, copy of its attributes)
-    for name, module in _sorted(modules.items()):
+    for name, module in sorted(modules.items()):
         if not _isinstance(module, types.ModuleType) or not under(name, roots):
             continue
         everything = under(name, whole)
@@ -112,7 +144,8 @@ def install(token: str, imports: tuple[str, ...], whole: tuple[str, ...],
                 classes.setdefault(id(value), (value, label, dict(_vars(value))))
     builtins_dict = _vars(builtins)
     builtins_then = {key: value for key, value in builtins_dict.items()
-                     if key not in KERNEL_BUILTINS and not private(key)}
+                     if key not in KERNEL_BUILTINS and not private(key)
+                     } if "builtins" in roots else {}
 
     def check() -> list[str]:
         """Put back what changed since the snapshot; the names of what did, for the report."""
@@ -160,23 +193,4 @@ def install(token: str, imports: tuple[str, ...], whole: tuple[str, ...],
                 changed.append(f"the name {alias}")
         return changed
 
-    class Restored(Exception):
-        """The guard cell's report: what was changed and has been put back."""
-
-    Restored.__name__ = Restored.__qualname__ = REPORT
-    armed = [None]  # the file name the kernel gave the guard cell being run
-
-    def hook(event: str, args: tuple) -> None:
-        if event == "compile" and _len(args) == 2:
-            source = args[0]
-            if ((_isinstance(source, _bytes) and token_bytes in source)
-                    or (_isinstance(source, _str) and token in source)):
-                armed[0] = args[1]
-        elif event == "exec" and armed[0] is not None:
-            if _getattr(args[0], "co_filename", None) == armed[0]:
-                armed[0] = None
-                changed = check()
-                if changed:
-                    raise Restored(SEPARATOR.join(changed))
-
-    sys.addaudithook(hook)
+    return check
