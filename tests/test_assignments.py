@@ -700,6 +700,7 @@ def test_kernel_restarts_cost_only_their_own_exercises(graded: dict) -> None:
     item = graded["results"]["restarts"]
     assert exercise(item, 5)["status"] == "crashed" and exercise(item, 5)["points"] == 0
     assert exercise(item, 6)["points"] == MAX[T6], item["exercises"]
+    assert exercise(item, 6)["feedback"] == "passed", "a replay leaves no restore note"
 
 
 def test_exception_is_reported_with_its_message(graded: dict) -> None:
