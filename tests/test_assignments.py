@@ -11,8 +11,10 @@ import copy
 import csv
 import json
 import math
+import re
 import subprocess
 import sys
+import types
 from pathlib import Path
 
 import nbformat
@@ -20,7 +22,8 @@ import pytest
 from bookfiles import BOOK, ROOT, TOC
 from chapters import chapter_notebooks, ids
 
-from utils.assignments import grading, notebooks
+import utils
+from utils.assignments import grading, guard, notebooks
 from utils.assignments.__main__ import main
 from utils.assignments.grading import (
     GradingError,
@@ -29,6 +32,8 @@ from utils.assignments.grading import (
     assemble,
     grade,
     load_tests,
+    module_aliases,
+    with_guards,
 )
 from utils.assignments.notebooks import (
     STUB,
@@ -356,6 +361,100 @@ def test_grade_rejects_bad_arguments_before_starting_a_kernel() -> None:
             grade(CHAPTER_1, [], **options)
 
 
+def test_guard_cells_come_first_and_around_each_test() -> None:
+    source = nbformat.read(CHAPTER_1, as_version=4)
+    assert module_aliases(source) == {"np": "numpy", "utils": "utils"}, (
+        "the names the chapter binds to guarded modules by import")
+    nb, tested = assemble(student_version(source), CH1_TESTS)
+    count = len(nb.cells)
+    nb, placed, guards = with_guards(nb, tested, {"np": "numpy"})
+    grader_cells = [i for i, cell in enumerate(nb.cells) if cell.metadata.get(grading.GUARD_KEY)]
+    assert grader_cells[0] == 0 and "install(" in nb.cells[0].source
+    assert len(nb.cells) == count + 1 + 2 * len(CH1_TESTS) == count + len(grader_cells)
+    assert [test.grade_id for test in placed.values()] == list(MAX)
+    for index, (before, after) in guards.items():
+        assert (before, after) == (index - 1, index + 1)
+        assert nb.cells[index].source == placed[index].cell.source
+        token = re.search(r"install\(\W*([0-9a-f]{32})", nb.cells[0].source)[1]
+        assert nb.cells[before].source == nb.cells[after].source == f"pass  # {token}"
+
+
+def _probe_package(monkeypatch: pytest.MonkeyPatch) -> tuple[types.ModuleType, ...]:
+    """Modules ``probe`` (with a submodule and a lazy ``__getattr__``) and ``other``."""
+    package, sub, other = (types.ModuleType(name) for name in ("probe", "probe.sub", "other"))
+    exec("def scale(x, factor=2):\n    return factor * x\n\n"
+         "class Check:\n    def __bool__(self):\n        return False\n\n"
+         "def __getattr__(name):\n    if name == 'lazy':\n        return 'computed'\n"
+         "    raise AttributeError(name)\n\n_cache = None\n", vars(package))
+    package.sub, other.value, other._state = sub, 1, 1
+    for module in (package, sub, other):
+        monkeypatch.setitem(sys.modules, module.__name__, module)
+    return package, sub, other
+
+
+def test_guard_puts_back_modules_functions_classes_and_names(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    package, sub, other = _probe_package(monkeypatch)
+    namespace = {"pr": package, "mine": 1}
+    check = guard.snapshot(("probe", "other"), ("probe",), {"pr": "probe"}, namespace)
+    assert check() == [], "nothing changed yet"
+
+    class Sneaky(types.ModuleType):
+        pass
+
+    package.scale.__defaults__ = (0,)
+    package.Check.__bool__ = lambda self: True
+    package.Check.__slotnames__ = []  # what copy.copy of an instance caches: not a change
+    package._cache = "private, but the package is guarded whole"
+    package.lazy = "hides what __getattr__ gives"
+    package.__class__ = Sneaky
+    sys.modules["probe.sub"] = types.ModuleType("probe.sub")
+    other.value, other._state, other.added = 2, 2, 2
+    sub.added = "a module without __getattr__ may gain attributes"
+    namespace["pr"], namespace["mine"] = object(), 2
+    assert set(check()) == {
+        "the code or defaults of pr.scale", "pr.Check.__bool__", "pr._cache", "pr.lazy",
+        "the class of pr", "sys.modules['probe.sub']", "other.value", "the name pr"}
+    assert package.scale(1) == 2 and not package.Check() and package.lazy == "computed"
+    assert type(package) is types.ModuleType and sys.modules["probe.sub"] is sub
+    assert package._cache is None and namespace == {"pr": package, "mine": 2}
+    assert other.value == 1 and other._state == 2, "private names of other modules are theirs"
+    assert sub.added and other.added and package.Check.__slotnames__ == []
+    assert check() == [], "all was put back"
+
+
+PATCHED = [("numpy", "isclose"), ("numpy", "allclose"), ("numpy.testing", "assert_allclose"),
+           ("numpy.linalg", "norm"), ("utils", "check_gradient"), ("utils", "relative_error"),
+           ("utils.checks", "check_gradient"), ("builtins", "abs"), ("builtins", "all"),
+           ("builtins", "isinstance")]
+
+
+def test_guard_restores_what_tests_rely_on() -> None:
+    """The attributes of numpy, utils and builtins that a one-line cheat replaces."""
+    import numpy as np
+    import numpy.testing  # loaded lazily, and guarded
+
+    namespace = {"np": np, "utils": utils}
+    check = guard.snapshot(grading.GUARDED_MODULES, grading.GUARDED_WHOLE,
+                           {"np": "numpy", "utils": "utils"}, namespace)
+    originals = {(name, key): getattr(sys.modules[name], key)
+                 for name, key in [*PATCHED, ("utils", "frobenius")]}
+    try:
+        for name, key in PATCHED:  # isinstance and all are patched too: check uses neither
+            setattr(sys.modules[name], key, lambda *args, **kwargs: True)
+        del utils.frobenius
+        namespace["np"] = types.SimpleNamespace(isclose=lambda *args, **kwargs: True)
+        changed = check()
+    finally:
+        for (name, key), value in originals.items():
+            setattr(sys.modules[name], key, value)
+    assert set(changed) == {"np.isclose", "np.allclose", "np.testing.assert_allclose",
+                            "np.linalg.norm", "utils.check_gradient", "utils.relative_error",
+                            "utils.checks.check_gradient", "builtins.abs", "builtins.all",
+                            "builtins.isinstance", "utils.frobenius", "the name np"}
+    assert utils.frobenius(np.eye(2), np.eye(2)) == 2 and namespace["np"] is np
+
+
 # --- grading: one parallel run of the command line over many submissions -------------------
 
 
@@ -386,6 +485,51 @@ def _before_answer(nb: nbformat.NotebookNode, key: str, code: str) -> nbformat.N
     cell = _cell(nb, key)
     cell.source = cell.source.replace("### BEGIN SOLUTION", f"### BEGIN SOLUTION\n    {code}")
     return nb
+
+
+def _prepend(nb: nbformat.NotebookNode, key: str, code: str) -> nbformat.NotebookNode:
+    """The notebook with ``code`` at the top of the cell ``key``, outside its function."""
+    nb = copy.deepcopy(nb)
+    _cell(nb, key).source = f"{code}\n\n\n{_cell(nb, key).source}"
+    return nb
+
+
+HELPERS = """import numpy.rec as records  # numpy gains the attribute rec, a lazy submodule
+
+
+def isclose(a, b):
+    return abs(a - b) < 1e-9
+
+
+norm, check_gradient, relative_error = np.linalg.norm, None, None
+np.set_printoptions(precision=4)"""
+FAKE_NUMPY = """import numpy
+
+
+class Numpy:
+    def __getattr__(self, name):
+        return getattr(numpy, name)
+
+    @staticmethod
+    def isclose(a, b, **options):
+        return numpy.ones(numpy.shape(a), dtype=bool)
+
+
+np = Numpy()"""
+
+
+def _patched(blank: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """Wrong answers that pass the tests if the modules they use can be patched: exercise
+    4 patches at the top of its cell, exercise 5 while the test runs (inside the function),
+    exercise 6 replaces ``np`` by a look-alike."""
+    patched = _answer(blank, S4, "return 0.5")
+    patched = _prepend(patched, S4, "import builtins\n\nnp.isclose = lambda *args, **kwargs: "
+                       "True\nbuiltins.abs = lambda x: 0.0")
+    patched = _answer(patched, S5, "\n    ".join([
+        "np.isclose = np.allclose = lambda *args, **kwargs: True",
+        "utils.check_gradient = lambda *args, **kwargs: True",
+        "return np.zeros((A.shape[1], C.shape[0]))"]))
+    return _prepend(_answer(patched, S6, "return np.zeros(shape)"), S6, FAKE_NUMPY)
 
 
 def _rearranged(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
@@ -423,10 +567,13 @@ def submissions_of_chapter_1() -> dict[str, nbformat.NotebookNode | str]:
         "restarts": restarts,
         "endless_loop": _answer(blank, S4, "while True:\n        pass"),
         "source": source,
-        "solved_rearranged": _rearranged(solved),
+        "solved_rearranged": _prepend(_rearranged(solved), S4, HELPERS),
         "unanswered": unanswered,
         "wrong": wrong,
-        "raising_and_missing": _without(_before_answer(solved, S4, "return X @ Y"), S5),
+        "patched": _patched(blank),
+        "raising_and_missing": _prepend(
+            _without(_before_answer(solved, S4, "return X @ Y"), S5), S6,
+            "np.isclose = lambda *args, **kwargs: True  # right answer, patched anyway"),
         "empty": nbformat.v4.new_notebook(),
         "garbage": "this is not a notebook {",
         "malformed": json.dumps({"cells": [{"source": "x = 1", "metadata": {}}],
@@ -482,8 +629,34 @@ def test_json_has_one_object_per_submission_in_order(graded: dict) -> None:
 
 @pytest.mark.parametrize("name", ["source", "solved_rearranged"])
 def test_full_marks(graded: dict, name: str) -> None:
+    """Also with helpers named like functions of numpy and utils, and numpy's options set:
+    the notebook's own names are not the guard's business."""
     item = graded["results"][name]
     assert scores(item) == MAX, f"{name}: {item['exercises']}"
+    assert all(e["feedback"] == "passed" for e in item["exercises"]), item["exercises"]
+
+
+def test_patched_modules_are_restored_and_wrong_answers_score_zero(graded: dict) -> None:
+    item = graded["results"]["patched"]
+    assert item["total"] == 0, item["exercises"]
+    before, during, replaced = (exercise(item, number)["feedback"] for number in (4, 5, 6))
+    assert before.startswith("the notebook changed builtins.abs and np.isclose; they were "
+                             "restored before this test ran. AssertionError"), before
+    assert "got 0.5" in before, "the test then runs with the real np.isclose"
+    assert during.startswith("while this test ran, the notebook changed np.allclose, "
+                             "np.isclose and utils.check_gradient; they were restored, and "
+                             "a result obtained that way scores 0"), during
+    assert exercise(item, 5)["status"] == "failed"
+    assert replaced.startswith("the notebook changed the name np; it was restored before "
+                               "this test ran. AssertionError"), replaced
+    assert "entries are wrong" in replaced
+
+
+def test_a_patch_with_a_right_answer_costs_nothing_and_is_reported(graded: dict) -> None:
+    entry = exercise(graded["results"]["raising_and_missing"], 6)
+    assert entry["points"] == MAX[T6] and entry["status"] == "passed", entry
+    assert entry["feedback"] == ("passed (the notebook changed np.isclose; it was restored "
+                                 "before this test ran)")
 
 
 def test_unanswered_scores_zero(graded: dict) -> None:
@@ -527,6 +700,7 @@ def test_kernel_restarts_cost_only_their_own_exercises(graded: dict) -> None:
     item = graded["results"]["restarts"]
     assert exercise(item, 5)["status"] == "crashed" and exercise(item, 5)["points"] == 0
     assert exercise(item, 6)["points"] == MAX[T6], item["exercises"]
+    assert exercise(item, 6)["feedback"] == "passed", "a replay leaves no restore note"
 
 
 def test_exception_is_reported_with_its_message(graded: dict) -> None:

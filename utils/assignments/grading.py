@@ -13,26 +13,33 @@ run scores 0 with the reason, and the others are graded as usual.
 
 What this defends against: edited, emptied, deleted, duplicated or moved test cells;
 extra cells (they run where they stand); a redefined function that a test cell defines
-itself (the restored cell defines it again); endless loops, dying kernels, broken files.
-What it does not: the student's code runs in the same Python process as the tests, before
-them, so it can replace what the tests take from outside their cell. A solution cell that
-sets ``np.isclose = lambda *a, **k: True`` passes that test and every later one that
-compares with ``np.isclose``; the same goes for functions of ``utils``, ``rng`` and the
-kernel itself. Such a submission is scored as it runs: read high-scoring submissions that
-look odd, or keep tests the students never see (nbgrader's hidden tests).
+itself (the restored cell defines it again); endless loops, dying kernels, broken files;
+and monkeypatching the modules the tests use. A first cell that the grader adds keeps a
+snapshot of ``builtins``, ``math``, ``numpy`` and ``utils`` (with their submodules), and
+a cell of the grader's before each test puts back whatever the notebook changed there
+(``np.isclose = lambda *a, **k: True``, a patched ``utils.check_gradient`` or ``abs``, a
+replaced ``np``) and says so in that test's feedback; one after each test voids a pass
+during which the notebook changed them (see :mod:`.guard`, which runs in the kernel).
+What it does not: the student's code still runs in the same Python process as the tests,
+before them, so a determined student can change what the guard does not look at (``rng``,
+the insides of numpy's functions, the IPython shell) or find the guard itself. Read
+high-scoring submissions that look odd, or keep tests the students never see (nbgrader's
+hidden tests).
 """
 
 from __future__ import annotations
 
+import ast
 import asyncio
 import atexit
 import copy
 import math
 import os
 import re
+import secrets
 import subprocess
 import time
-from collections.abc import Callable, Coroutine, Iterable, Sequence
+from collections.abc import Callable, Coroutine, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -43,6 +50,7 @@ from nbclient.exceptions import DeadKernelError
 from nbformat import NotebookNode
 from nbformat.v4 import new_code_cell
 
+from . import guard
 from .notebooks import (
     STUB,
     exercise_labels,
@@ -54,6 +62,12 @@ from .notebooks import (
 )
 
 TIMEOUT_ENAME = "CellTimeout"
+# Modules whose attributes the guard restores before each test (with their submodules),
+# and the packages whose private names, function code and classes it restores too.
+GUARDED_MODULES = ("builtins", "math", "numpy", "numpy.linalg", "numpy.testing", "utils")
+GUARDED_WHOLE = ("utils",)
+GUARD_KEY = "grader_guard"  # cell metadata marking the grader's own cells
+GUARD_SOURCE = Path(guard.__file__).read_text(encoding="utf-8")  # run in each kernel
 PROBE_SECONDS = 3
 T = TypeVar("T")
 ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
@@ -255,6 +269,59 @@ def _solution_position(cells: list, key: str | None) -> int | None:
     return None
 
 
+def module_aliases(nb: NotebookNode) -> dict[str, str]:
+    """The names a notebook binds to guarded modules by ``import`` (``{"np": "numpy"}``).
+
+    Read from the top-level ``import`` statements of its code cells other than solution
+    and test cells; a cell that is not plain Python (a magic) is skipped.
+    """
+    roots = {name.split(".")[0] for name in GUARDED_MODULES}
+    aliases = {}
+    for cell in nb.cells:
+        if cell.cell_type != "code" or is_solution_cell(cell) or is_test_cell(cell):
+            continue
+        try:
+            body = ast.parse(cell.source).body
+        except SyntaxError:
+            continue
+        for node in body:
+            for alias in node.names if isinstance(node, ast.Import) else []:
+                module = alias.name if alias.asname else alias.name.split(".")[0]
+                if module.split(".")[0] in roots:
+                    aliases[alias.asname or module] = module
+    return aliases
+
+
+def with_guards(nb: NotebookNode, tested: dict[int, Test], aliases: Mapping[str, str],
+                ) -> tuple[NotebookNode, dict[int, Test], dict[int, tuple[int, int]]]:
+    """The assembled notebook with the grader's own cells (see :mod:`.guard`).
+
+    A first cell installs the guard; a guard cell before each test puts back the modules
+    the notebook changed, one after it finds what the test's run changed. Returns the
+    notebook (changed in place), the map from cell index to the Test that cell runs, and
+    from a test's index to the indices of its two guard cells.
+    """
+    token = secrets.token_hex(16)
+    call = (f"install({token!r}, {GUARDED_MODULES!r}, {GUARDED_WHOLE!r}, {dict(aliases)!r}, "
+            "namespace)")
+    preamble = (f"exec({GUARD_SOURCE + call!r}, "
+                "{'__name__': 'grader_guard', 'namespace': globals()})")
+    cells, placed, guards = [_grader_cell(preamble)], {}, {}
+    for index, cell in enumerate(nb.cells):
+        if index in tested:
+            placed[len(cells) + 1] = tested[index]
+            guards[len(cells) + 1] = (len(cells), len(cells) + 2)
+            cells += [_grader_cell(f"pass  # {token}"), cell, _grader_cell(f"pass  # {token}")]
+        else:
+            cells.append(cell)
+    nb.cells = cells
+    return nb, placed, guards
+
+
+def _grader_cell(source: str) -> NotebookNode:
+    return new_code_cell(source, metadata={GUARD_KEY: True})
+
+
 class _Client(NotebookClient):
     """nbclient that keeps each cell's execute reply and no outputs (grading needs none)."""
 
@@ -274,8 +341,10 @@ class _Client(NotebookClient):
 async def _run_cell(client: _Client, index: int) -> Outcome:
     """Run cell ``index`` in the client's kernel and say how it went."""
     client.replies.pop(index, None)
-    try:
-        await client.async_execute_cell(client.nb.cells[index], index)
+    cell = client.nb.cells[index]
+    try:  # the grader's own cells stay out of the kernel's input history
+        await client.async_execute_cell(cell, index,
+                                        store_history=not cell.metadata.get(GUARD_KEY))
     except DeadKernelError:
         return Outcome("dead", "DeadKernelError", "the kernel died while running this cell")
     reply = client.replies.pop(index, {})
@@ -348,16 +417,29 @@ async def _replay(client: _Client, outcomes: dict[int, Outcome]) -> bool:
 
 
 def score(tests: Sequence[Test], nb: NotebookNode, tested: dict[int, Test],
-          outcomes: dict[int, Outcome]) -> list[ExerciseResult]:
-    """One result per test cell, in the source's order, with feedback a student can act on."""
+          outcomes: dict[int, Outcome],
+          guards: Mapping[int, tuple[int, int]] | None = None) -> list[ExerciseResult]:
+    """One result per test cell, in the source's order, with feedback a student can act on.
+
+    ``guards`` maps a test's index to those of the guard cells before and after it (see
+    :func:`with_guards`): what they restored is said first in the feedback, and a test
+    during whose run the notebook changed a guarded module scores 0.
+    """
     results = {}
     for index, test in tested.items():
         outcome = outcomes.get(index, Outcome("error", "NotRun", "the cell did not run"))
         position = _solution_position(nb.cells, test.solution_id)
         solution = None if position is None else outcomes.get(position)
         status, feedback = _judge(outcome, solution)
-        if status == "failed":
+        before, after = (guards or {}).get(index, (None, None))
+        note, void = _guard_note(outcomes.get(before), outcomes.get(after))
+        if void and status == "passed":
+            status, feedback = "failed", ""
+        elif status == "failed":
             feedback += _solution_hint(test, position, solution)
+        if note:
+            feedback = (f"passed ({note})" if status == "passed"
+                        else ". ".join(part for part in (note, feedback) if part))
         if len(feedback) > MAX_FEEDBACK:
             feedback = feedback[:MAX_FEEDBACK] + " …"
         points = test.points if status == "passed" else 0.0
@@ -389,6 +471,39 @@ def _judge(outcome: Outcome, solution: Outcome | None) -> tuple[str, str]:
     return "failed", f"{outcome.ename}: {outcome.evalue}".strip().rstrip(":")
 
 
+def _guard_note(before: Outcome | None, after: Outcome | None) -> tuple[str, bool]:
+    """What the guard cells around a test found: a sentence (or ''), and whether the test's
+    result is void because the notebook changed a guarded module while it ran."""
+    notes = []
+    if before is not None and before.status != "ok":
+        notes.append(f"the notebook changed {_listing(before)}; {_restored(before)} before "
+                     "this test ran" if before.ename == guard.REPORT
+                     else "the grader could not check the modules before this test ran "
+                          f"({before.ename}: {before.evalue})")
+    void = after is not None and after.status != "ok"
+    if void:
+        notes.append(f"while this test ran, the notebook changed {_listing(after)}; "
+                     f"{_restored(after)}, and a result obtained that way scores 0"
+                     if after.ename == guard.REPORT
+                     else "the grader could not check the modules after this test ran "
+                          f"({after.ename}: {after.evalue}), so its result scores 0")
+    return "; ".join(notes), void
+
+
+def _listing(report: Outcome, most: int = 5) -> str:
+    """The changed names a guard cell reported: 'np.isclose', 'a, b and c', 'a, …, e and 3
+    more'."""
+    names = report.evalue.split(guard.SEPARATOR)
+    if len(names) > most:
+        names = [*names[:most - 1], f"{len(names) - most + 1} more"]
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+
+
+def _restored(report: Outcome) -> str:
+    return "it was restored" if len(report.evalue.split(guard.SEPARATOR)) == 1 else (
+        "they were restored")
+
+
 def _solution_hint(test: Test, position: int | None, solution: Outcome | None) -> str:
     """What went wrong in the exercise's own solution cell, if anything did."""
     if position is None:
@@ -407,11 +522,13 @@ def _failed_submission(path: str, tests: Sequence[Test], error: str) -> Submissi
 
 async def grade_submission(path: str | Path, tests: Sequence[Test], *, cwd: str | Path,
                            timeout: float = 30, kernel_name: str = "python3",
-                           ) -> SubmissionResult:
+                           aliases: Mapping[str, str] | None = None) -> SubmissionResult:
     """Grade one submitted notebook in a fresh kernel (see the module docstring).
 
-    Never raises for a bad submission: one that cannot be read or run gets a result with
-    0 points and the reason in ``error``.
+    ``aliases`` are the names the source binds to guarded modules (:func:`module_aliases`),
+    which the guard puts back if the notebook rebinds them. Never raises for a bad
+    submission: one that cannot be read or run gets a result with 0 points and the reason
+    in ``error``.
     """
     start = time.perf_counter()
     try:
@@ -421,13 +538,13 @@ async def grade_submission(path: str | Path, tests: Sequence[Test], *, cwd: str 
         result = _failed_submission(str(path), tests, reason)
     else:
         try:
-            nb, tested = assemble(submission, tests)
+            nb, tested, guards = with_guards(*assemble(submission, tests), aliases or {})
             outcomes = await execute(nb, cwd=cwd, timeout=timeout, kernel_name=kernel_name)
         except Exception as error:  # the kernel could not start, or the client broke
             reason = f"the grader could not run it: {type(error).__name__}: {error}"
             result = _failed_submission(str(path), tests, reason)
         else:
-            result = SubmissionResult(str(path), score(tests, nb, tested, outcomes))
+            result = SubmissionResult(str(path), score(tests, nb, tested, outcomes, guards))
     result.seconds = time.perf_counter() - start
     return result
 
@@ -446,6 +563,7 @@ def grade(source: str | Path, submissions: Iterable[str | Path], *, timeout: flo
     _check_arguments(timeout, jobs)
     nb = _read_source(source)
     tests = _tests_of(nb, str(source))
+    aliases = module_aliases(nb)
     kernel_name = (nb.metadata.get("kernelspec") or {}).get("name", "python3")
     cwd = Path(source).resolve().parent
     paths = [str(path) for path in submissions]
@@ -455,7 +573,7 @@ def grade(source: str | Path, submissions: Iterable[str | Path], *, timeout: flo
         nonlocal finished
         async with slots:
             result = await grade_submission(path, tests, cwd=cwd, timeout=timeout,
-                                            kernel_name=kernel_name)
+                                            kernel_name=kernel_name, aliases=aliases)
         finished += 1
         if progress is not None:
             progress(finished, len(paths), result)

@@ -35,7 +35,8 @@ def to_csv(results: Sequence[SubmissionResult]) -> str:
 
 
 def to_table(results: Sequence[SubmissionResult]) -> str:
-    """A fixed-width table of points, then the feedback for every test not passed."""
+    """A fixed-width table of points, then the feedback for every test not simply passed
+    (one that failed, or passed after the grader restored what the notebook changed)."""
     if not results:
         return "no submissions"
     ids = [exercise.id for exercise in results[0].exercises]
@@ -48,7 +49,7 @@ def to_table(results: Sequence[SubmissionResult]) -> str:
              for row in [header, *rows]]
     lines.insert(1, "  ".join("-" * width for width in widths))
     for result in results:
-        problems = [e for e in result.exercises if e.status != "passed"]
+        problems = [e for e in result.exercises if e.feedback != "passed"]
         if result.error or problems:
             lines += ["", f"{result.submission}:"]
             if result.error:
