@@ -53,10 +53,6 @@ def tags(cell: nbformat.NotebookNode) -> list[str]:
     return list(cell.get("metadata", {}).get("tags", []))
 
 
-def nbgrader(cell: nbformat.NotebookNode) -> dict:
-    return dict(cell.get("metadata", {}).get("nbgrader", {}))
-
-
 def exercises(nb: nbformat.NotebookNode) -> list[Exercise]:
     """Exercises in order, each with its solution region and its graded test cells.
 

@@ -11,7 +11,9 @@ from pathlib import Path
 
 import pytest
 from bookfiles import BOOK, ROOT, macro_cell_source, resolve, toc_files, toc_notebooks
-from chapters import chapter_notebooks, exercises, headings, ids, nbgrader, prose_words, read, tags
+from chapters import chapter_notebooks, exercises, headings, ids, prose_words, read, tags
+
+from utils.assignments.notebooks import nbgrader
 
 ALLOWED_TAGS = {
     "hide-cell", "hide-input", "hide-output",

@@ -215,9 +215,10 @@ def student_version(nb: NotebookNode, *, keep_solutions: bool = False) -> Notebo
     the marked answers for a tool such as nbgrader to remove); every other cell of a prose
     solution is dropped, with its ``solution-start`` and ``solution-end`` cells; code cells
     lose their outputs. Everything else is kept as it is, except that with
-    ``keep_solutions`` a mention of the markers outside solution cells (as in a chapter's
-    introduction to its exercises) gets a no-break space between its words: nbgrader takes
-    any line containing ``BEGIN SOLUTION`` for a marker and refuses such a notebook.
+    ``keep_solutions`` a mention of the markers outside solution cells (the book's own
+    notebooks have none; a structure test keeps it so) gets a no-break space between its
+    words: nbgrader takes any line containing the marker for a marker and refuses such a
+    notebook.
 
     Raises ValueError for unbalanced solution markers or directives, naming the cell.
     """
