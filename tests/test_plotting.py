@@ -57,6 +57,24 @@ def test_import_utils_leaves_rcparams_at_defaults(tmp_path):
     assert completed.returncode == 0, completed.stdout + completed.stderr
 
 
+def test_import_utils_does_not_load_matplotlib(tmp_path):
+    """`import utils` leaves matplotlib unloaded: it is imported when a style or figure is made."""
+    script = textwrap.dedent(
+        """
+        import sys
+        import utils
+        loaded = sorted(name for name in sys.modules if name.split(".")[0] == "matplotlib")
+        assert not loaded, loaded
+        utils.set_style()
+        assert "matplotlib" in sys.modules
+        """
+    )
+    env = {**os.environ, "MPLBACKEND": "Agg", "MPLCONFIGDIR": str(tmp_path)}
+    completed = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, env=env,
+                               capture_output=True, text=True, timeout=120)
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+
+
 STYLE_KEYS = {"axes.grid", "image.cmap", "axes.spines.top", "axes.spines.right", "font.size"}
 
 

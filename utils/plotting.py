@@ -1,8 +1,8 @@
 """Figures used across the book.
 
 Nothing here touches matplotlib's settings at import time: notebooks call
-:func:`set_style` once in their setup cell. ``matplotlib.pyplot`` is imported only when a
-figure is drawn, so ``import utils`` stays light.
+:func:`set_style` once in their setup cell. matplotlib itself is imported only when a
+style is set or a figure is drawn, so ``import utils`` stays light.
 """
 
 from __future__ import annotations
@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
-import matplotlib as mpl
 import numpy as np
 from numpy.typing import ArrayLike
 
@@ -34,6 +33,8 @@ def set_style() -> None:
 
     Chapter 1, *Matrices as vectors*.
     """
+    import matplotlib as mpl
+
     mpl.rcParams.update(
         {
             "figure.figsize": (6.4, 4.0),
