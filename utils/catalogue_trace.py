@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .identity_record import Identity
+from .identity_record import Identity, Step
 from .identity_samplers import M, N, P, general, sampler, sym_eye, sym_ones, sym_trace, value
 
 __all__ = ["PRODUCT", "TRACE"]
@@ -109,6 +109,12 @@ TRACE: tuple[Identity, ...] = (
         chapter="ch-trace",
         sympy_f=lambda X, A, B: sym_trace(A * X * B),
         sympy_grad=lambda X, A, B: A.T * B.T,
+        derivation=(
+            Step(r"\tr(A\,\mathrm{d}X\,B)", lambda dX, X, A, B: np.trace(A @ dX @ B)),
+            Step(r"\tr(BA\,\mathrm{d}X)", lambda dX, X, A, B: np.trace(B @ A @ dX)),
+            Step(r"\inner{(BA)^\top}{\mathrm{d}X}",
+                 lambda dX, X, A, B: np.sum((B @ A).T * dX)),
+        ),
     ),
     Identity(
         name="trace_AXtB",
@@ -199,7 +205,7 @@ PRODUCT: tuple[Identity, ...] = (
         f=lambda X, A, G: np.sum(G * (A @ X)),
         grad=lambda X, A, G: A.T @ G,
         source="Giles (2008), reverse-mode rule for a matrix product",
-        chapter="ch-tensor",
+        chapter="ch-frobenius",
         sympy_f=lambda X, A, G: sym_trace(G.T * A * X),
         sympy_grad=lambda X, A, G: A.T * G,
     ),

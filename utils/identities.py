@@ -2,8 +2,9 @@
 
 ``IDENTITIES`` collects the catalogue modules' entries in the order of :data:`KINDS`.
 :func:`get_identity` looks one up by name, :func:`check_identity` verifies one numerically
-on random inputs from its sampler, and :func:`gradient_table` writes a Markdown table of
-them for the book's appendix. Introduced in Chapter 4, *Trace identities and the trace
+on random inputs from its sampler, :func:`check_derivation` verifies every step of its
+derivation, and :func:`gradient_table` and :func:`derivations` write them out in Markdown
+for the book's appendix. Introduced in Chapter 4, *Trace identities and the trace
 trick*.
 """
 
@@ -20,11 +21,13 @@ from .catalogue_norms import LEAST_SQUARES, NORM
 from .catalogue_polynomial import POWER, QUADRATIC
 from .catalogue_trace import PRODUCT, TRACE
 from .checks import GradientCheck, check_gradient
-from .identity_record import CHAPTERS, KINDS, Identity
+from .identity_record import CHAPTERS, KINDS, Identity, Step
+from .matrix_space import frobenius_norm
+from .numdiff import directional_derivative
 
 __all__ = [
-    "IDENTITIES", "KINDS", "TABLE_COLUMNS", "Identity", "check_identity", "get_identity",
-    "gradient_table",
+    "IDENTITIES", "KINDS", "TABLE_COLUMNS", "Identity", "Step", "check_derivation",
+    "check_identity", "derivations", "get_identity", "gradient_table",
 ]
 
 # The columns of gradient_table: key -> header.
@@ -175,6 +178,96 @@ def gradient_table(
     if unknown_columns or not shown:
         raise ValueError(
             f"unknown or no columns {unknown_columns}; the columns are {list(TABLE_COLUMNS)}")
+    chosen = _select(kinds, names)
+    header = "| " + " | ".join(TABLE_COLUMNS[column] for column in shown) + " |\n"
+    rule = "|" + "---|" * len(shown) + "\n"
+    return header + rule + "".join(_row(identity, shown) for identity in chosen)
+
+
+def check_derivation(
+    identity: Identity | str, rng: np.random.Generator, rtol: float = 1e-7
+) -> list[str]:
+    """Check every step of an identity's derivation at random inputs and a random direction.
+
+    Each step's value must equal the numerical directional derivative Df(X)[dX] to within
+    ``rtol`` · ‖∇f(X)‖_F ‖dX‖_F (the largest that Df(X)[dX] can be, by Cauchy–Schwarz).
+
+    Parameters
+    ----------
+    identity : Identity or str
+        The identity, or its name.
+    rng : numpy.random.Generator
+        Source of the inputs and of the direction dX (shaped like X).
+    rtol : float, optional
+        Tolerance relative to ‖∇f(X)‖_F ‖dX‖_F.
+
+    Returns
+    -------
+    list of str
+        One message per step that does not hold, naming the step and its error; empty
+        when every step holds.
+
+    Raises
+    ------
+    ValueError
+        If the identity has no derivation.
+
+    Chapter 3, *A calculus of differentials*.
+    """
+    identity = _as_identity(identity)
+    rng = require_generator(rng)
+    if not identity.derivation:
+        raise ValueError(f"{identity.name} has no derivation to check")
+    inputs = identity.sample(rng)
+    X = inputs["X"]
+    dX = rng.standard_normal(np.shape(X))
+    exact = directional_derivative(identity.at(inputs), X, dX)
+    scale = frobenius_norm(np.asarray(identity.grad(**inputs))) * frobenius_norm(dX)
+    failures = []
+    for number, step in enumerate(identity.derivation, start=1):
+        error = abs(float(np.real(step.value(dX=dX, **inputs))) - exact) / scale
+        if not error <= rtol:
+            failures.append(f"{identity.name}, step {number} (${step.latex}$): "
+                            f"off by {error:.1e} relative to ‖∇f‖‖dX‖")
+    return failures
+
+
+def derivations(
+    *, kinds: Iterable[str] | None = None, names: Iterable[str] | None = None
+) -> str:
+    """The derivations of the chosen identities in Markdown, one display equation each.
+
+    Each reads ``df = step = ... = ⟨G, dX⟩``, followed by the gradient G that the first
+    identification theorem reads off. ``kinds`` and ``names`` choose identities as in
+    :func:`gradient_table`; identities without a derivation are left out.
+
+    Returns
+    -------
+    str
+        Markdown with ``$$...$$`` math, ending with a newline.
+
+    Raises
+    ------
+    ValueError
+        For an unknown kind or name, or when no chosen identity has a derivation.
+
+    Chapter 3, *A calculus of differentials*.
+    """
+    chosen = [identity for identity in _select(kinds, names) if identity.derivation]
+    if not chosen:
+        raise ValueError(f"no identity with a derivation matches kinds={kinds!r} and "
+                         f"names={names!r}")
+    return "\n".join(_derivation(identity) for identity in chosen)
+
+
+def _derivation(identity: Identity) -> str:
+    lines = " \\\\\n".join(f"&= {step.latex}" for step in identity.derivation)
+    return (f"`{identity.name}`, $f(X) = {identity.f_latex}$:\n\n"
+            f"$$\n\\begin{{aligned}}\n\\mathrm{{d}}f {lines}\n\\end{{aligned}}\n$$\n\n"
+            f"so $\\nabla f(X) = {identity.grad_latex}$.\n")
+
+
+def _select(kinds: Iterable[str] | None, names: Iterable[str] | None) -> list[Identity]:
     chosen = list(IDENTITIES)
     if kinds is not None:
         wanted_kinds = _strings(kinds, "kinds")
@@ -187,9 +280,7 @@ def gradient_table(
         chosen = [identity for identity in chosen if identity.name in wanted_names]
     if not chosen:
         raise ValueError(f"no identity matches kinds={kinds!r} and names={names!r}")
-    header = "| " + " | ".join(TABLE_COLUMNS[column] for column in shown) + " |\n"
-    rule = "|" + "---|" * len(shown) + "\n"
-    return header + rule + "".join(_row(identity, shown) for identity in chosen)
+    return chosen
 
 
 def _row(identity: Identity, columns: list[str]) -> str:

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["CHAPTERS", "KINDS", "Identity", "Inputs", "Sampler"]
+__all__ = ["CHAPTERS", "KINDS", "Identity", "Inputs", "Sampler", "Step"]
 
 KINDS: tuple[str, ...] = (
     "trace",
@@ -44,6 +44,36 @@ SLUG = re.compile(r"^[a-z][A-Za-z0-9_]*$")
 
 
 @dataclass(frozen=True)
+class Step:
+    """One line of a derivation: an expression equal to the differential df = Df(X)[dX].
+
+    Attributes
+    ----------
+    latex : str
+        The expression in LaTeX with the book's macros, writing the direction as
+        ``\\mathrm{d}X`` (``\\mathrm{d}x`` for a vector), e.g.
+        ``r"\\tr(A\\,\\mathrm{d}X\\,B)"``.
+    value : callable
+        ``value(dX, **inputs)``: the same expression evaluated at the inputs and a direction
+        dX shaped like X, a number. A derivation is checked by comparing every step's value
+        with a numerical directional derivative.
+
+    Chapter 3, *A calculus of differentials*.
+    """
+
+    latex: str
+    value: Callable[..., Any]
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.latex, str) or not self.latex.strip():
+            raise TypeError(f"a step's latex must be a non-empty str, got {self.latex!r}")
+        if not callable(self.value):
+            raise TypeError(
+                f"a step's value must be callable as value(dX, **inputs), "
+                f"got {type(self.value).__name__}")
+
+
+@dataclass(frozen=True)
 class Identity:
     """A scalar function f of a matrix X, its gradient ∇f(X), and how to check it.
 
@@ -63,8 +93,10 @@ class Identity:
     shapes : str
         The inputs' shapes, e.g. ``"A: p×m, X: m×n, B: n×p"``.
     assumptions : tuple of str
-        What the inputs must satisfy, each ``"<input> <property>"``, e.g.
-        ``"X invertible"``; empty when f is differentiable everywhere.
+        What the inputs must satisfy for the gradient formula to hold, each
+        ``"<matrix> <property>"``, e.g. ``"X invertible"``; empty when it holds for all inputs
+        of the given shapes. (f may be differentiable elsewhere too: det X is everywhere, but
+        the formula det(X) X⁻ᵀ needs X invertible.)
     sample : callable
         ``sample(rng)`` returns a dict of valid random inputs (arrays; vectors have shape
         (n, 1), scalars shape ()) with the shapes above, non-symmetric and non-square
@@ -78,11 +110,15 @@ class Identity:
         Where the identity is stated in the references (book and equation number), or
         ``""`` when the book derives it without one.
     chapter : str
-        Label of the chapter that derives it, a key of :data:`CHAPTERS`.
+        Label of the chapter that derives it or whose rules its derivation uses, a key of
+        :data:`CHAPTERS`.
     sympy_f, sympy_grad : callable or None
         The same formulas for sympy, taking the inputs as explicit ``sp.Matrix`` objects
         or as ``sp.MatrixSymbol`` objects (scalars as sympy numbers or symbols); None where
         sympy cannot express the function (norms defined through singular values).
+    derivation : tuple of Step
+        The derivation by differentials: expressions each equal to df, the last one
+        ⟨∇f(X), dX⟩, from which the first identification theorem reads off the gradient.
 
     Chapter 4, *Trace identities and the trace trick*.
     """
@@ -100,6 +136,7 @@ class Identity:
     chapter: str
     sympy_f: Callable[..., Any] | None = None
     sympy_grad: Callable[..., Any] | None = None
+    derivation: tuple[Step, ...] = ()
 
     def __post_init__(self) -> None:
         if not isinstance(self.name, str) or not SLUG.match(self.name):
@@ -136,6 +173,12 @@ class Identity:
                     f"{self.name}: {field_name} must be callable, "
                     f"got {type(getattr(self, field_name)).__name__}"
                 )
+        if not isinstance(self.derivation, tuple) or not all(
+            isinstance(step, Step) for step in self.derivation
+        ):
+            raise TypeError(
+                f"{self.name}: derivation must be a tuple of Step, got {self.derivation!r}"
+            )
         if (self.sympy_f is None) != (self.sympy_grad is None):
             raise ValueError(f"{self.name}: give both sympy_f and sympy_grad, or neither")
 
