@@ -361,6 +361,34 @@ def test_grade_rejects_bad_arguments_before_starting_a_kernel() -> None:
             grade(CHAPTER_1, [], **options)
 
 
+@pytest.mark.parametrize("one_path", [str(CHAPTER_1), CHAPTER_1])
+def test_grade_rejects_one_path_given_as_the_submissions(one_path: str | Path) -> None:
+    """A str is iterable: without the check, each of its characters would be a submission."""
+    with pytest.raises(TypeError, match="a list of paths, not one path"):
+        grade(CHAPTER_1, one_path)
+
+
+def test_swapped_source_and_submission_are_flagged(tmp_path: Path,
+                                                   capsys: pytest.CaptureFixture) -> None:
+    """A submission that still has the solution markers is most likely the chapter itself."""
+    submission = tmp_path / "bob.ipynb"
+    nbformat.write(student_version(nbformat.read(CHAPTER_1, as_version=4)), submission)
+    status, _, err = run_cli(capsys, "grade", submission, CHAPTER_1, "--timeout", TIMEOUT)
+    assert status == 0
+    assert f"warning: {CHAPTER_1} still contains the source's solution markers" in err, err
+    assert "The source comes first" in err
+    status, _, err = run_cli(capsys, "grade", CHAPTER_1, submission, "--timeout", TIMEOUT)
+    assert status == 0 and "warning" not in err, err
+
+
+def test_student_command_notes_a_notebook_without_exercises(
+        tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    guide = BOOK / "utils_guide.ipynb"
+    status, out, err = run_cli(capsys, "student", guide, "--out", tmp_path)
+    assert status == 0 and out.split() == [str(tmp_path / guide.name)]
+    assert f"note: {guide} has no exercises with solutions" in err, err
+
+
 def test_guard_cells_come_first_and_around_each_test() -> None:
     source = nbformat.read(CHAPTER_1, as_version=4)
     assert module_aliases(source) == {"np": "numpy", "utils": "utils"}, (
@@ -690,7 +718,7 @@ def test_endless_loop_is_stopped_and_the_rest_is_graded(graded: dict) -> None:
     for name in ("endless_loop", "restarts"):
         looped = exercise(graded["results"][name], 4)
         assert looped["status"] == "timeout" and looped["points"] == 0, looped
-        assert "time limit" in looped["feedback"]
+        assert f"ran longer than {TIMEOUT:g} s and was stopped" in looped["feedback"], looped
     assert exercise(graded["results"]["endless_loop"], 5)["status"] == "not answered"
 
 
@@ -777,7 +805,8 @@ def test_grader_that_cannot_run_exits_non_zero(capsys: pytest.CaptureFixture,
     ([], "the following arguments are required: submissions"),
     (["x.ipynb", "--timeout", "-1"], "must be a positive, finite number"),
     (["x.ipynb", "--timeout", "inf"], "must be a positive, finite number"),
-    (["x.ipynb", "--jobs", "0"], "--jobs must be at least 1"),
+    (["x.ipynb", "--jobs", "0"], "argument --jobs: must be at least 1, got 0"),
+    (["x.ipynb", "--jobs", "two"], "argument --jobs: not a whole number: 'two'"),
     (["x.ipynb", "--csv", "no/such/folder/grades.csv"], "does not exist"),
 ])
 def test_bad_arguments_exit_with_2(capsys: pytest.CaptureFixture, args: list[str],

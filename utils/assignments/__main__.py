@@ -26,6 +26,17 @@ def _positive(text: str) -> float:
     return value
 
 
+def _at_least_one(text: str) -> int:
+    """A --jobs value: a whole number ≥ 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
 def parser() -> argparse.ArgumentParser:
     """The command line: the subcommands student, grade and student-html."""
     main = argparse.ArgumentParser(prog="python -m utils.assignments", description=(
@@ -49,7 +60,7 @@ def parser() -> argparse.ArgumentParser:
     grade.add_argument("--csv", type=Path, metavar="FILE", help="also write a CSV file")
     grade.add_argument("--timeout", type=_positive, default=30.0, metavar="SECONDS",
                        help="time limit for each cell (default 30)")
-    grade.add_argument("--jobs", type=int, default=None,
+    grade.add_argument("--jobs", type=_at_least_one, default=None,
                        help="submissions graded at once (default: the number of cores)")
     grade.add_argument("--quiet", action="store_true", help="no progress on stderr")
 
@@ -72,8 +83,16 @@ def _student(args: argparse.Namespace) -> int:
         except ValueError as error:
             raise ValueError(f"{path}: {error}") from None
     if not sources:
-        print("no notebooks given (name them, or use --toc _toc.yml)", file=sys.stderr)
+        print("error: no notebooks given (name them, or use --toc _toc.yml)", file=sys.stderr)
         return 2
+    for path in args.sources:
+        try:
+            without_exercises = not has_solutions(read_notebook(path))
+        except (OSError, ValueError):
+            continue  # write_student_versions reports the problem, naming the file
+        if without_exercises:
+            print(f"note: {path} has no exercises with solutions; it is copied with its "
+                  f"outputs cleared", file=sys.stderr)
     for path in write_student_versions(sources, args.out, keep_solutions=args.keep_solutions):
         print(path)
     return 0
@@ -83,13 +102,15 @@ def _grade(args: argparse.Namespace) -> int:
     from .grading import GradingError, grade
     from .report import to_csv, to_json, to_table
 
-    if args.jobs is not None and args.jobs < 1:
-        print(f"--jobs must be at least 1, got {args.jobs}", file=sys.stderr)
-        return 2
     if args.csv and not args.csv.parent.is_dir():
-        print(f"--csv {args.csv}: the folder {args.csv.parent} does not exist",
+        print(f"error: --csv {args.csv}: the folder {args.csv.parent} does not exist",
               file=sys.stderr)
         return 2
+    for path in args.submissions:
+        if _has_solution_markers(path):
+            print(f"warning: {path} still contains the source's solution markers (### BEGIN "
+                  f"SOLUTION): is it the chapter itself? The source comes first: grade "
+                  f"SOURCE SUBMISSION...", file=sys.stderr)
 
     def progress(done: int, total: int, result) -> None:
         print(f"[{done}/{total}] {result.submission}: {result.total:g}/{result.max:g} "
@@ -106,6 +127,18 @@ def _grade(args: argparse.Namespace) -> int:
         args.csv.write_text(to_csv(results), encoding="utf-8")
     print(to_json(results) if args.json else to_table(results))
     return 0
+
+
+def _has_solution_markers(path: Path) -> bool:
+    """Whether the notebook at ``path`` has a ``### BEGIN SOLUTION`` line (False if it
+    cannot be read: the grader reports that itself)."""
+    from .notebooks import BEGIN_MARKER, read_notebook
+
+    try:
+        nb = read_notebook(path)
+    except (OSError, ValueError):
+        return False
+    return any(BEGIN_MARKER.search(cell.source) for cell in nb.cells)
 
 
 def _student_html(args: argparse.Namespace) -> int:

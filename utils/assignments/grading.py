@@ -459,8 +459,8 @@ def _judge(outcome: Outcome, solution: Outcome | None) -> tuple[str, str]:
         return "passed", "passed"
     if outcome.status == "timeout":
         return "timeout", (
-            f"the test ran longer than the time limit and was stopped ({outcome.evalue}); "
-            "look for an endless loop or a very slow computation in your solution")
+            f"{outcome.evalue or 'the cell ran past the time limit and was stopped'}; look "
+            "for an endless loop or a very slow computation in your solution")
     if outcome.status == "dead":
         return "crashed", f"{outcome.evalue}; check for code that exits or uses too much memory"
     stub_stopped = (outcome.ename == "NameError" and solution is not None
@@ -558,9 +558,12 @@ def grade(source: str | Path, submissions: Iterable[str | Path], *, timeout: flo
     ``jobs`` submissions run at once (default: the number of cores), each in its own
     kernel, driven from one event loop; ``progress(done, total, result)`` is called as
     each one finishes. Raises GradingError if the source cannot be used, ValueError for
-    bad arguments.
+    bad arguments, TypeError if ``submissions`` is one path instead of a list of them.
     """
     _check_arguments(timeout, jobs)
+    if isinstance(submissions, (str, Path)):
+        raise TypeError(f"submissions must be a list of paths, not one path: write "
+                        f"[{str(submissions)!r}]")
     nb = _read_source(source)
     tests = _tests_of(nb, str(source))
     aliases = module_aliases(nb)
