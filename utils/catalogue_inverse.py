@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .identity_record import Identity
+from .identity_record import Identity, Step
 from .identity_samplers import (
     M,
     N,
@@ -60,6 +60,13 @@ INVERSE: tuple[Identity, ...] = (
         chapter="ch-differentials",
         sympy_f=lambda X: sym_trace(sym_inv(X)),
         sympy_grad=lambda X: -(sym_inv(X) * sym_inv(X)).T,
+        derivation=(
+            Step(r"-\tr(X^{-1}\,\mathrm{d}X\,X^{-1})",
+                 lambda dX, X: -np.trace(inv(X) @ dX @ inv(X))),
+            Step(r"-\tr(X^{-2}\,\mathrm{d}X)", lambda dX, X: -np.trace(inv(X) @ inv(X) @ dX)),
+            Step(r"\inner{-(X^{-2})^\top}{\mathrm{d}X}",
+                 lambda dX, X: np.sum(-(inv(X) @ inv(X)).T * dX)),
+        ),
     ),
     Identity(
         name="trace_AXinvB",
@@ -75,6 +82,14 @@ INVERSE: tuple[Identity, ...] = (
         chapter="ch-trace",
         sympy_f=lambda X, A, B: sym_trace(A * sym_inv(X) * B),
         sympy_grad=lambda X, A, B: -sym_inv(X).T * A.T * B.T * sym_inv(X).T,
+        derivation=(
+            Step(r"-\tr(A X^{-1}\,\mathrm{d}X\,X^{-1} B)",
+                 lambda dX, X, A, B: -np.trace(A @ inv(X) @ dX @ inv(X) @ B)),
+            Step(r"-\tr(X^{-1} B A X^{-1}\,\mathrm{d}X)",
+                 lambda dX, X, A, B: -np.trace(inv(X) @ B @ A @ inv(X) @ dX)),
+            Step(r"\inner{-X^{-\top} A^\top B^\top X^{-\top}}{\mathrm{d}X}",
+                 lambda dX, X, A, B: np.sum(-inv(X).T @ A.T @ B.T @ inv(X).T * dX)),
+        ),
     ),
     Identity(
         name="bilinear_aXinvb",
@@ -90,6 +105,14 @@ INVERSE: tuple[Identity, ...] = (
         chapter="ch-trace",
         sympy_f=lambda X, a, b: sym_trace(a.T * sym_inv(X) * b),
         sympy_grad=lambda X, a, b: -sym_inv(X).T * a * b.T * sym_inv(X).T,
+        derivation=(
+            Step(r"-a^\top X^{-1}\,\mathrm{d}X\,X^{-1} b",
+                 lambda dX, X, a, b: -value(a.T @ inv(X) @ dX @ inv(X) @ b)),
+            Step(r"-\tr(X^{-1} b a^\top X^{-1}\,\mathrm{d}X)",
+                 lambda dX, X, a, b: -np.trace(inv(X) @ b @ a.T @ inv(X) @ dX)),
+            Step(r"\inner{-X^{-\top} a b^\top X^{-\top}}{\mathrm{d}X}",
+                 lambda dX, X, a, b: np.sum(-inv(X).T @ a @ b.T @ inv(X).T * dX)),
+        ),
     ),
     Identity(
         name="trace_inv_XtX",
@@ -105,6 +128,18 @@ INVERSE: tuple[Identity, ...] = (
         chapter="ch-trace",
         sympy_f=lambda X: sym_trace(sym_inv(X.T * X)),
         sympy_grad=lambda X: -2 * X * sym_inv(X.T * X) * sym_inv(X.T * X),
+        derivation=(
+            Step(r"-\tr((X^\top X)^{-1}(\mathrm{d}X^\top X + X^\top\,\mathrm{d}X)(X^\top X)^{-1})",
+                 lambda dX, X: -np.trace(inv(X.T @ X) @ (dX.T @ X + X.T @ dX) @ inv(X.T @ X))),
+            Step(r"-\tr(X^\top\,\mathrm{d}X\,(X^\top X)^{-2})"
+                 r" - \tr((X^\top X)^{-2} X^\top\,\mathrm{d}X)",
+                 lambda dX, X: -np.trace(X.T @ dX @ inv(X.T @ X) @ inv(X.T @ X))
+                     - np.trace(inv(X.T @ X) @ inv(X.T @ X) @ X.T @ dX)),
+            Step(r"-2\tr((X^\top X)^{-2} X^\top\,\mathrm{d}X)",
+                 lambda dX, X: -2 * np.trace(inv(X.T @ X) @ inv(X.T @ X) @ X.T @ dX)),
+            Step(r"\inner{-2 X (X^\top X)^{-2}}{\mathrm{d}X}",
+                 lambda dX, X: np.sum(-2 * X @ inv(X.T @ X) @ inv(X.T @ X) * dX)),
+        ),
     ),
     Identity(
         name="gaussian_nll",
@@ -120,6 +155,14 @@ INVERSE: tuple[Identity, ...] = (
         chapter="ch-differentials",
         sympy_f=lambda X, S: sym_log(sym_det(X)) + sym_trace(sym_inv(X) * S),
         sympy_grad=lambda X, S: sym_inv(X).T - sym_inv(X).T * S.T * sym_inv(X).T,
+        derivation=(
+            Step(r"\tr(X^{-1}\,\mathrm{d}X) - \tr(X^{-1}\,\mathrm{d}X\,X^{-1} S)",
+                 lambda dX, X, S: np.trace(inv(X) @ dX) - np.trace(inv(X) @ dX @ inv(X) @ S)),
+            Step(r"\tr(X^{-1}\,\mathrm{d}X) - \tr(X^{-1} S X^{-1}\,\mathrm{d}X)",
+                 lambda dX, X, S: np.trace(inv(X) @ dX) - np.trace(inv(X) @ S @ inv(X) @ dX)),
+            Step(r"\inner{X^{-\top} - X^{-\top} S^\top X^{-\top}}{\mathrm{d}X}",
+                 lambda dX, X, S: np.sum((inv(X).T - inv(X).T @ S.T @ inv(X).T) * dX)),
+        ),
     ),
 )
 
@@ -138,6 +181,11 @@ DETERMINANT: tuple[Identity, ...] = (
         chapter="ch-differentials",
         sympy_f=lambda X: sym_det(X),
         sympy_grad=lambda X: sym_det(X) * sym_inv(X).T,
+        derivation=(
+            Step(r"\det(X)\tr(X^{-1}\,\mathrm{d}X)", lambda dX, X: det(X) * np.trace(inv(X) @ dX)),
+            Step(r"\inner{\det(X) X^{-\top}}{\mathrm{d}X}",
+                 lambda dX, X: np.sum(det(X) * inv(X).T * dX)),
+        ),
     ),
     Identity(
         name="det_AXB",
@@ -153,6 +201,14 @@ DETERMINANT: tuple[Identity, ...] = (
         chapter="ch-differentials",
         sympy_f=lambda X, A, B: sym_det(A * X * B),
         sympy_grad=lambda X, A, B: sym_det(A * X * B) * sym_inv(X).T,
+        derivation=(
+            Step(r"\det(A)\,\det(X)\tr(X^{-1}\,\mathrm{d}X)\,\det(B)",
+                 lambda dX, X, A, B: det(A) * det(X) * np.trace(inv(X) @ dX) * det(B)),
+            Step(r"\det(AXB)\tr(X^{-1}\,\mathrm{d}X)",
+                 lambda dX, X, A, B: det(A @ X @ B) * np.trace(inv(X) @ dX)),
+            Step(r"\inner{\det(AXB) X^{-\top}}{\mathrm{d}X}",
+                 lambda dX, X, A, B: np.sum(det(A @ X @ B) * inv(X).T * dX)),
+        ),
     ),
     Identity(
         name="det_Xk",
@@ -168,6 +224,14 @@ DETERMINANT: tuple[Identity, ...] = (
         chapter="ch-differentials",
         sympy_f=lambda X, k: sym_det(X**k),
         sympy_grad=lambda X, k: k * sym_det(X) ** k * sym_inv(X).T,
+        derivation=(
+            Step(r"k \det(X)^{k-1} \det(X)\tr(X^{-1}\,\mathrm{d}X)",
+                 lambda dX, X, k: int(k) * det(X) ** (int(k) - 1) * det(X) * np.trace(inv(X) @ dX)),
+            Step(r"k \det(X)^k \tr(X^{-1}\,\mathrm{d}X)",
+                 lambda dX, X, k: int(k) * det(X) ** int(k) * np.trace(inv(X) @ dX)),
+            Step(r"\inner{k \det(X)^k X^{-\top}}{\mathrm{d}X}",
+                 lambda dX, X, k: np.sum(int(k) * det(X) ** int(k) * inv(X).T * dX)),
+        ),
     ),
     Identity(
         name="det_XtX",
@@ -183,6 +247,18 @@ DETERMINANT: tuple[Identity, ...] = (
         chapter="ch-differentials",
         sympy_f=lambda X: sym_det(X.T * X),
         sympy_grad=lambda X: 2 * sym_det(X.T * X) * X * sym_inv(X.T * X),
+        derivation=(
+            Step(r"\det(X^\top X)\tr((X^\top X)^{-1}(\mathrm{d}X^\top X + X^\top\,\mathrm{d}X))",
+                 lambda dX, X: det(X.T @ X) * np.trace(inv(X.T @ X) @ (dX.T @ X + X.T @ dX))),
+            Step(r"\det(X^\top X)(\tr(X^\top\,\mathrm{d}X\,(X^\top X)^{-1})"
+                 r" + \tr((X^\top X)^{-1} X^\top\,\mathrm{d}X))",
+                 lambda dX, X: det(X.T @ X) * (np.trace(X.T @ dX @ inv(X.T @ X))
+                     + np.trace(inv(X.T @ X) @ X.T @ dX))),
+            Step(r"2\det(X^\top X)\tr((X^\top X)^{-1} X^\top\,\mathrm{d}X)",
+                 lambda dX, X: 2 * det(X.T @ X) * np.trace(inv(X.T @ X) @ X.T @ dX)),
+            Step(r"\inner{2 \det(X^\top X) X (X^\top X)^{-1}}{\mathrm{d}X}",
+                 lambda dX, X: np.sum(2 * det(X.T @ X) * X @ inv(X.T @ X) * dX)),
+        ),
     ),
     Identity(
         name="det_XtAX",
@@ -200,6 +276,21 @@ DETERMINANT: tuple[Identity, ...] = (
         sympy_f=lambda X, A: sym_det(X.T * A * X),
         sympy_grad=lambda X, A: sym_det(X.T * A * X)
         * (A * X * sym_inv(X.T * A * X) + A.T * X * sym_inv(X.T * A.T * X)),
+        derivation=(
+            Step(r"\det(M)\tr(M^{-1}(\mathrm{d}X^\top A X + X^\top A\,\mathrm{d}X))",
+                 lambda dX, X, A: det(X.T @ A @ X)
+                     * np.trace(inv(X.T @ A @ X) @ (dX.T @ A @ X + X.T @ A @ dX))),
+            Step(r"\det(M)(\tr(X^\top A^\top\,\mathrm{d}X\,M^{-\top})"
+                 r" + \tr(M^{-1} X^\top A\,\mathrm{d}X))",
+                 lambda dX, X, A: det(X.T @ A @ X) * (np.trace(X.T @ A.T @ dX @ inv(X.T @ A @ X).T)
+                     + np.trace(inv(X.T @ A @ X) @ X.T @ A @ dX))),
+            Step(r"\det(M)\tr((M^{-\top} X^\top A^\top + M^{-1} X^\top A)\,\mathrm{d}X)",
+                 lambda dX, X, A: det(X.T @ A @ X) * np.trace(
+                     (inv(X.T @ A @ X).T @ X.T @ A.T + inv(X.T @ A @ X) @ X.T @ A) @ dX)),
+            Step(r"\inner{\det(M)\,(A X M^{-1} + A^\top X M^{-\top})}{\mathrm{d}X}",
+                 lambda dX, X, A: np.sum(det(X.T @ A @ X) * (
+                     A @ X @ inv(X.T @ A @ X) + A.T @ X @ inv(X.T @ A @ X).T) * dX)),
+        ),
     ),
 )
 
@@ -218,6 +309,10 @@ LOG_DETERMINANT: tuple[Identity, ...] = (
         chapter="ch-differentials",
         sympy_f=lambda X: sym_log(sym_det(X) ** 2) / 2,
         sympy_grad=lambda X: sym_inv(X).T,
+        derivation=(
+            Step(r"\tr(X^{-1}\,\mathrm{d}X)", lambda dX, X: np.trace(inv(X) @ dX)),
+            Step(r"\inner{X^{-\top}}{\mathrm{d}X}", lambda dX, X: np.sum(inv(X).T * dX)),
+        ),
     ),
     Identity(
         name="logdet_AXB",
@@ -233,6 +328,14 @@ LOG_DETERMINANT: tuple[Identity, ...] = (
         chapter="ch-differentials",
         sympy_f=lambda X, A, B: sym_log(sym_det(A * X * B) ** 2) / 2,
         sympy_grad=lambda X, A, B: sym_inv(X).T,
+        derivation=(
+            Step(r"\tr((AXB)^{-1} A\,\mathrm{d}X\,B)",
+                 lambda dX, X, A, B: np.trace(inv(A @ X @ B) @ A @ dX @ B)),
+            Step(r"\tr(B^{-1} X^{-1} A^{-1} A\,\mathrm{d}X\,B)",
+                 lambda dX, X, A, B: np.trace(inv(B) @ inv(X) @ inv(A) @ A @ dX @ B)),
+            Step(r"\tr(X^{-1}\,\mathrm{d}X)", lambda dX, X, A, B: np.trace(inv(X) @ dX)),
+            Step(r"\inner{X^{-\top}}{\mathrm{d}X}", lambda dX, X, A, B: np.sum(inv(X).T * dX)),
+        ),
     ),
     Identity(
         name="logdet_XtX",
@@ -248,6 +351,18 @@ LOG_DETERMINANT: tuple[Identity, ...] = (
         chapter="ch-differentials",
         sympy_f=lambda X: sym_log(sym_det(X.T * X)),
         sympy_grad=lambda X: 2 * X * sym_inv(X.T * X),
+        derivation=(
+            Step(r"\tr((X^\top X)^{-1}(\mathrm{d}X^\top X + X^\top\,\mathrm{d}X))",
+                 lambda dX, X: np.trace(inv(X.T @ X) @ (dX.T @ X + X.T @ dX))),
+            Step(r"\tr(X^\top\,\mathrm{d}X\,(X^\top X)^{-1})"
+                 r" + \tr((X^\top X)^{-1} X^\top\,\mathrm{d}X)",
+                 lambda dX, X: np.trace(X.T @ dX @ inv(X.T @ X))
+                     + np.trace(inv(X.T @ X) @ X.T @ dX)),
+            Step(r"2\tr((X^\top X)^{-1} X^\top\,\mathrm{d}X)",
+                 lambda dX, X: 2 * np.trace(inv(X.T @ X) @ X.T @ dX)),
+            Step(r"\inner{2 X (X^\top X)^{-1}}{\mathrm{d}X}",
+                 lambda dX, X: np.sum(2 * X @ inv(X.T @ X) * dX)),
+        ),
     ),
     Identity(
         name="logdet_XtAX",
@@ -263,5 +378,17 @@ LOG_DETERMINANT: tuple[Identity, ...] = (
         chapter="ch-differentials",
         sympy_f=lambda X, A: sym_log(sym_det(X.T * A * X)),
         sympy_grad=lambda X, A: 2 * A * X * sym_inv(X.T * A * X),
+        derivation=(
+            Step(r"\tr((X^\top A X)^{-1}(\mathrm{d}X^\top A X + X^\top A\,\mathrm{d}X))",
+                 lambda dX, X, A: np.trace(inv(X.T @ A @ X) @ (dX.T @ A @ X + X.T @ A @ dX))),
+            Step(r"\tr(X^\top A\,\mathrm{d}X\,(X^\top A X)^{-1})"
+                 r" + \tr((X^\top A X)^{-1} X^\top A\,\mathrm{d}X)",
+                 lambda dX, X, A: np.trace(X.T @ A @ dX @ inv(X.T @ A @ X))
+                     + np.trace(inv(X.T @ A @ X) @ X.T @ A @ dX)),
+            Step(r"2\tr((X^\top A X)^{-1} X^\top A\,\mathrm{d}X)",
+                 lambda dX, X, A: 2 * np.trace(inv(X.T @ A @ X) @ X.T @ A @ dX)),
+            Step(r"\inner{2 A X (X^\top A X)^{-1}}{\mathrm{d}X}",
+                 lambda dX, X, A: np.sum(2 * A @ X @ inv(X.T @ A @ X) * dX)),
+        ),
     ),
 )

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .identity_record import Identity
+from .identity_record import Identity, Step
 from .identity_samplers import (
     M,
     N,
@@ -22,6 +22,7 @@ from .identity_samplers import (
     sq,
     sym_sqrt,
     sym_trace,
+    value,
     with_singular_values,
 )
 
@@ -32,6 +33,11 @@ def _polar_factor(X: np.ndarray) -> np.ndarray:
     """U Vᵀ from the thin SVD X = U Σ Vᵀ."""
     U, _, Vt = np.linalg.svd(X, full_matrices=False)
     return U @ Vt
+
+
+def _thin_svd(X: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """U, the singular values and Vᵀ of the thin SVD X = U Σ Vᵀ."""
+    return np.linalg.svd(X, full_matrices=False)
 
 
 def _top_singular_pair(X: np.ndarray) -> np.ndarray:
@@ -59,6 +65,12 @@ NORM: tuple[Identity, ...] = (
         chapter="ch-trace",
         sympy_f=lambda X: sym_trace(X.T * X),
         sympy_grad=lambda X: 2 * X,
+        derivation=(
+            Step(r"\tr(\mathrm{d}X^\top X) + \tr(X^\top\,\mathrm{d}X)",
+                 lambda dX, X: np.trace(dX.T @ X) + np.trace(X.T @ dX)),
+            Step(r"2\tr(X^\top\,\mathrm{d}X)", lambda dX, X: 2 * np.trace(X.T @ dX)),
+            Step(r"\inner{2X}{\mathrm{d}X}", lambda dX, X: np.sum(2 * X * dX)),
+        ),
     ),
     Identity(
         name="fro",
@@ -74,6 +86,14 @@ NORM: tuple[Identity, ...] = (
         chapter="ch-differentials",
         sympy_f=lambda X: sym_sqrt(sym_trace(X.T * X)),
         sympy_grad=lambda X: X / sym_sqrt(sym_trace(X.T * X)),
+        derivation=(
+            Step(r"\frac{\tr(\mathrm{d}X^\top X) + \tr(X^\top\,\mathrm{d}X)}{2\fro{X}}",
+                 lambda dX, X: (np.trace(dX.T @ X) + np.trace(X.T @ dX)) / (2 * np.sqrt(sq(X)))),
+            Step(r"\frac{2\tr(X^\top\,\mathrm{d}X)}{2\fro{X}}",
+                 lambda dX, X: 2 * np.trace(X.T @ dX) / (2 * np.sqrt(sq(X)))),
+            Step(r"\inner{X / \fro{X}}{\mathrm{d}X}",
+                 lambda dX, X: np.sum(X / np.sqrt(sq(X)) * dX)),
+        ),
     ),
     Identity(
         name="fro_XtX_sq",
@@ -89,6 +109,15 @@ NORM: tuple[Identity, ...] = (
         chapter="ch-differentials",
         sympy_f=lambda X: sym_trace(X.T * X * X.T * X),
         sympy_grad=lambda X: 4 * X * X.T * X,
+        derivation=(
+            Step(r"2\tr(X^\top X\,(\mathrm{d}X^\top X + X^\top\,\mathrm{d}X))",
+                 lambda dX, X: 2 * np.trace(X.T @ X @ (dX.T @ X + X.T @ dX))),
+            Step(r"2\tr(X^\top\,\mathrm{d}X\,X^\top X) + 2\tr(X^\top X X^\top\,\mathrm{d}X)",
+                 lambda dX, X: 2 * np.trace(X.T @ dX @ X.T @ X) + 2 * np.trace(X.T @ X @ X.T @ dX)),
+            Step(r"4\tr(X^\top X X^\top\,\mathrm{d}X)",
+                 lambda dX, X: 4 * np.trace(X.T @ X @ X.T @ dX)),
+            Step(r"\inner{4 X X^\top X}{\mathrm{d}X}", lambda dX, X: np.sum(4 * X @ X.T @ X * dX)),
+        ),
     ),
     Identity(
         name="nuclear",
@@ -102,6 +131,17 @@ NORM: tuple[Identity, ...] = (
         grad=lambda X: _polar_factor(X),
         source="",
         chapter="ch-differentials",
+        derivation=(
+            Step(r"\sum_k u_k^\top\,\mathrm{d}X\,v_k",
+                 lambda dX, X: sum(u @ dX @ v for u, v in
+                                   zip(_thin_svd(X)[0].T, _thin_svd(X)[2], strict=True))),
+            Step(r"\tr(U^\top\,\mathrm{d}X\,V)",
+                 lambda dX, X: np.trace(_thin_svd(X)[0].T @ dX @ _thin_svd(X)[2].T)),
+            Step(r"\tr(V U^\top\,\mathrm{d}X)",
+                 lambda dX, X: np.trace(_thin_svd(X)[2].T @ _thin_svd(X)[0].T @ dX)),
+            Step(r"\inner{U V^\top}{\mathrm{d}X}",
+                 lambda dX, X: np.sum(_thin_svd(X)[0] @ _thin_svd(X)[2] * dX)),
+        ),
     ),
     Identity(
         name="spectral",
@@ -116,6 +156,14 @@ NORM: tuple[Identity, ...] = (
         grad=lambda X: _top_singular_pair(X),
         source="",
         chapter="ch-differentials",
+        derivation=(
+            Step(r"u_0^\top\,\mathrm{d}X\,v_0",
+                 lambda dX, X: _thin_svd(X)[0][:, 0] @ dX @ _thin_svd(X)[2][0]),
+            Step(r"\tr(v_0 u_0^\top\,\mathrm{d}X)",
+                 lambda dX, X: np.trace(np.outer(_thin_svd(X)[2][0], _thin_svd(X)[0][:, 0]) @ dX)),
+            Step(r"\inner{u_0 v_0^\top}{\mathrm{d}X}",
+                 lambda dX, X: np.sum(_top_singular_pair(X) * dX)),
+        ),
     ),
     Identity(
         name="vec_norm_sq",
@@ -131,6 +179,16 @@ NORM: tuple[Identity, ...] = (
         chapter="ch-trace",
         sympy_f=lambda X, a: sym_trace(a.T * X.T * X * a),
         sympy_grad=lambda X, a: 2 * X * a * a.T,
+        derivation=(
+            Step(r"a^\top\,\mathrm{d}X^\top X a + a^\top X^\top\,\mathrm{d}X\,a",
+                 lambda dX, X, a: value(a.T @ dX.T @ X @ a + a.T @ X.T @ dX @ a)),
+            Step(r"2\,a^\top X^\top\,\mathrm{d}X\,a",
+                 lambda dX, X, a: 2 * value(a.T @ X.T @ dX @ a)),
+            Step(r"2\tr(a a^\top X^\top\,\mathrm{d}X)",
+                 lambda dX, X, a: 2 * np.trace(a @ a.T @ X.T @ dX)),
+            Step(r"\inner{2 X a a^\top}{\mathrm{d}X}",
+                 lambda dX, X, a: np.sum(2 * X @ a @ a.T * dX)),
+        ),
     ),
 )
 
@@ -149,6 +207,14 @@ LEAST_SQUARES: tuple[Identity, ...] = (
         chapter="ch-trace",
         sympy_f=lambda X, A, b: sym_trace((A * X - b).T * (A * X - b)),
         sympy_grad=lambda X, A, b: 2 * A.T * (A * X - b),
+        derivation=(
+            Step(r"(A\,\mathrm{d}x)^\top (Ax - b) + (Ax - b)^\top A\,\mathrm{d}x",
+                 lambda dX, X, A, b: value((A @ dX).T @ (A @ X - b) + (A @ X - b).T @ A @ dX)),
+            Step(r"2\,(Ax - b)^\top A\,\mathrm{d}x",
+                 lambda dX, X, A, b: 2 * value((A @ X - b).T @ A @ dX)),
+            Step(r"\inner{2 A^\top (Ax - b)}{\mathrm{d}x}",
+                 lambda dX, X, A, b: np.sum(2 * A.T @ (A @ X - b) * dX)),
+        ),
     ),
     Identity(
         name="ls_AX",
@@ -164,6 +230,15 @@ LEAST_SQUARES: tuple[Identity, ...] = (
         chapter="ch-trace",
         sympy_f=lambda X, A, B: sym_trace((A * X - B).T * (A * X - B)),
         sympy_grad=lambda X, A, B: 2 * A.T * (A * X - B),
+        derivation=(
+            Step(r"\inner{A\,\mathrm{d}X}{AX - B} + \inner{AX - B}{A\,\mathrm{d}X}",
+                 lambda dX, X, A, B: np.sum((A @ dX) * (A @ X - B))
+                     + np.sum((A @ X - B) * (A @ dX))),
+            Step(r"2\tr((AX - B)^\top A\,\mathrm{d}X)",
+                 lambda dX, X, A, B: 2 * np.trace((A @ X - B).T @ A @ dX)),
+            Step(r"\inner{2 A^\top (AX - B)}{\mathrm{d}X}",
+                 lambda dX, X, A, B: np.sum(2 * A.T @ (A @ X - B) * dX)),
+        ),
     ),
     Identity(
         name="ls_XA",
@@ -179,6 +254,17 @@ LEAST_SQUARES: tuple[Identity, ...] = (
         chapter="ch-trace",
         sympy_f=lambda X, A, B: sym_trace((X * A - B).T * (X * A - B)),
         sympy_grad=lambda X, A, B: 2 * (X * A - B) * A.T,
+        derivation=(
+            Step(r"\inner{\mathrm{d}X\,A}{XA - B} + \inner{XA - B}{\mathrm{d}X\,A}",
+                 lambda dX, X, A, B: np.sum((dX @ A) * (X @ A - B))
+                     + np.sum((X @ A - B) * (dX @ A))),
+            Step(r"2\tr((XA - B)^\top\,\mathrm{d}X\,A)",
+                 lambda dX, X, A, B: 2 * np.trace((X @ A - B).T @ dX @ A)),
+            Step(r"2\tr(A (XA - B)^\top\,\mathrm{d}X)",
+                 lambda dX, X, A, B: 2 * np.trace(A @ (X @ A - B).T @ dX)),
+            Step(r"\inner{2 (XA - B) A^\top}{\mathrm{d}X}",
+                 lambda dX, X, A, B: np.sum(2 * (X @ A - B) @ A.T * dX)),
+        ),
     ),
     Identity(
         name="ridge",
@@ -195,6 +281,16 @@ LEAST_SQUARES: tuple[Identity, ...] = (
         sympy_f=lambda X, A, B, lam: sym_trace((A * X - B).T * (A * X - B))
         + lam * sym_trace(X.T * X),
         sympy_grad=lambda X, A, B, lam: 2 * A.T * (A * X - B) + 2 * lam * X,
+        derivation=(
+            Step(r"2\inner{AX - B}{A\,\mathrm{d}X} + 2\lambda\inner{X}{\mathrm{d}X}",
+                 lambda dX, X, A, B, lam: 2 * np.sum((A @ X - B) * (A @ dX))
+                     + 2 * lam * np.sum(X * dX)),
+            Step(r"2\tr((AX - B)^\top A\,\mathrm{d}X) + 2\lambda\inner{X}{\mathrm{d}X}",
+                 lambda dX, X, A, B, lam: 2 * np.trace((A @ X - B).T @ A @ dX)
+                     + 2 * lam * np.sum(X * dX)),
+            Step(r"\inner{2 A^\top (AX - B) + 2 \lambda X}{\mathrm{d}X}",
+                 lambda dX, X, A, B, lam: np.sum((2 * A.T @ (A @ X - B) + 2 * lam * X) * dX)),
+        ),
     ),
     Identity(
         name="weighted_ls",
@@ -210,5 +306,17 @@ LEAST_SQUARES: tuple[Identity, ...] = (
         chapter="ch-trace",
         sympy_f=lambda X, A, B, W: sym_trace((A * X - B).T * W * (A * X - B)),
         sympy_grad=lambda X, A, B, W: A.T * (W + W.T) * (A * X - B),
+        derivation=(
+            Step(r"\tr(\mathrm{d}X^\top A^\top W (AX - B)) + \tr((AX - B)^\top W A\,\mathrm{d}X)",
+                 lambda dX, X, A, B, W: np.trace(dX.T @ A.T @ W @ (A @ X - B))
+                     + np.trace((A @ X - B).T @ W @ A @ dX)),
+            Step(r"\tr((AX - B)^\top W^\top A\,\mathrm{d}X) + \tr((AX - B)^\top W A\,\mathrm{d}X)",
+                 lambda dX, X, A, B, W: np.trace((A @ X - B).T @ W.T @ A @ dX)
+                     + np.trace((A @ X - B).T @ W @ A @ dX)),
+            Step(r"\tr((AX - B)^\top (W + W^\top) A\,\mathrm{d}X)",
+                 lambda dX, X, A, B, W: np.trace((A @ X - B).T @ (W + W.T) @ A @ dX)),
+            Step(r"\inner{A^\top (W + W^\top)(AX - B)}{\mathrm{d}X}",
+                 lambda dX, X, A, B, W: np.sum(A.T @ (W + W.T) @ (A @ X - B) * dX)),
+        ),
     ),
 )

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .identity_record import Identity
+from .identity_record import Identity, Step
 from .identity_samplers import M, N, general, sampler, sym_trace, value
 
 __all__ = ["POWER", "QUADRATIC"]
@@ -32,6 +32,15 @@ QUADRATIC: tuple[Identity, ...] = (
         chapter="ch-trace",
         sympy_f=lambda X, A: sym_trace(X.T * A * X),
         sympy_grad=lambda X, A: (A + A.T) * X,
+        derivation=(
+            Step(r"\mathrm{d}x^\top A x + x^\top A\,\mathrm{d}x",
+                 lambda dX, X, A: value(dX.T @ A @ X + X.T @ A @ dX)),
+            Step(r"x^\top A^\top\,\mathrm{d}x + x^\top A\,\mathrm{d}x",
+                 lambda dX, X, A: value(X.T @ A.T @ dX + X.T @ A @ dX)),
+            Step(r"x^\top (A^\top + A)\,\mathrm{d}x", lambda dX, X, A: value(X.T @ (A.T + A) @ dX)),
+            Step(r"\inner{(A + A^\top) x}{\mathrm{d}x}",
+                 lambda dX, X, A: np.sum((A + A.T) @ X * dX)),
+        ),
     ),
     Identity(
         name="quad_XtAX",
@@ -47,6 +56,16 @@ QUADRATIC: tuple[Identity, ...] = (
         chapter="ch-trace",
         sympy_f=lambda X, A: sym_trace(X.T * A * X),
         sympy_grad=lambda X, A: (A + A.T) * X,
+        derivation=(
+            Step(r"\tr(\mathrm{d}X^\top A X) + \tr(X^\top A\,\mathrm{d}X)",
+                 lambda dX, X, A: np.trace(dX.T @ A @ X) + np.trace(X.T @ A @ dX)),
+            Step(r"\tr(X^\top A^\top\,\mathrm{d}X) + \tr(X^\top A\,\mathrm{d}X)",
+                 lambda dX, X, A: np.trace(X.T @ A.T @ dX) + np.trace(X.T @ A @ dX)),
+            Step(r"\tr(X^\top (A^\top + A)\,\mathrm{d}X)",
+                 lambda dX, X, A: np.trace(X.T @ (A.T + A) @ dX)),
+            Step(r"\inner{(A + A^\top) X}{\mathrm{d}X}",
+                 lambda dX, X, A: np.sum((A + A.T) @ X * dX)),
+        ),
     ),
     Identity(
         name="quad_XAXt",
@@ -62,6 +81,16 @@ QUADRATIC: tuple[Identity, ...] = (
         chapter="ch-trace",
         sympy_f=lambda X, A: sym_trace(X * A * X.T),
         sympy_grad=lambda X, A: X * (A + A.T),
+        derivation=(
+            Step(r"\tr(\mathrm{d}X\,A X^\top) + \tr(X A\,\mathrm{d}X^\top)",
+                 lambda dX, X, A: np.trace(dX @ A @ X.T) + np.trace(X @ A @ dX.T)),
+            Step(r"\tr(A X^\top\,\mathrm{d}X) + \tr(A^\top X^\top\,\mathrm{d}X)",
+                 lambda dX, X, A: np.trace(A @ X.T @ dX) + np.trace(A.T @ X.T @ dX)),
+            Step(r"\tr((A + A^\top) X^\top\,\mathrm{d}X)",
+                 lambda dX, X, A: np.trace((A + A.T) @ X.T @ dX)),
+            Step(r"\inner{X (A + A^\top)}{\mathrm{d}X}",
+                 lambda dX, X, A: np.sum(X @ (A + A.T) * dX)),
+        ),
     ),
     Identity(
         name="quad_XBXtC",
@@ -77,6 +106,16 @@ QUADRATIC: tuple[Identity, ...] = (
         chapter="ch-frechet",
         sympy_f=lambda X, B, C: sym_trace(X * B * X.T * C),
         sympy_grad=lambda X, B, C: C.T * X * B.T + C * X * B,
+        derivation=(
+            Step(r"\tr(\mathrm{d}X\,B X^\top C) + \tr(X B\,\mathrm{d}X^\top C)",
+                 lambda dX, X, B, C: np.trace(dX @ B @ X.T @ C) + np.trace(X @ B @ dX.T @ C)),
+            Step(r"\tr(B X^\top C\,\mathrm{d}X) + \tr(C X B\,\mathrm{d}X^\top)",
+                 lambda dX, X, B, C: np.trace(B @ X.T @ C @ dX) + np.trace(C @ X @ B @ dX.T)),
+            Step(r"\tr(B X^\top C\,\mathrm{d}X) + \tr(B^\top X^\top C^\top\,\mathrm{d}X)",
+                 lambda dX, X, B, C: np.trace(B @ X.T @ C @ dX) + np.trace(B.T @ X.T @ C.T @ dX)),
+            Step(r"\inner{C^\top X B^\top + C X B}{\mathrm{d}X}",
+                 lambda dX, X, B, C: np.sum((C.T @ X @ B.T + C @ X @ B) * dX)),
+        ),
     ),
     Identity(
         name="quad_XtBXC",
@@ -92,6 +131,14 @@ QUADRATIC: tuple[Identity, ...] = (
         chapter="ch-frechet",
         sympy_f=lambda X, B, C: sym_trace(X.T * B * X * C),
         sympy_grad=lambda X, B, C: B * X * C + B.T * X * C.T,
+        derivation=(
+            Step(r"\tr(\mathrm{d}X^\top B X C) + \tr(X^\top B\,\mathrm{d}X\,C)",
+                 lambda dX, X, B, C: np.trace(dX.T @ B @ X @ C) + np.trace(X.T @ B @ dX @ C)),
+            Step(r"\tr(C^\top X^\top B^\top\,\mathrm{d}X) + \tr(C X^\top B\,\mathrm{d}X)",
+                 lambda dX, X, B, C: np.trace(C.T @ X.T @ B.T @ dX) + np.trace(C @ X.T @ B @ dX)),
+            Step(r"\inner{B X C + B^\top X C^\top}{\mathrm{d}X}",
+                 lambda dX, X, B, C: np.sum((B @ X @ C + B.T @ X @ C.T) * dX)),
+        ),
     ),
     Identity(
         name="quad_bXtDXc",
@@ -107,6 +154,17 @@ QUADRATIC: tuple[Identity, ...] = (
         chapter="ch-trace",
         sympy_f=lambda X, b, D, c: sym_trace(b.T * X.T * D * X * c),
         sympy_grad=lambda X, b, D, c: D.T * X * b * c.T + D * X * c * b.T,
+        derivation=(
+            Step(r"b^\top X^\top D\,\mathrm{d}X\,c + b^\top\,\mathrm{d}X^\top D X c",
+                 lambda dX, X, b, D, c: value(b.T @ X.T @ D @ dX @ c + b.T @ dX.T @ D @ X @ c)),
+            Step(r"b^\top X^\top D\,\mathrm{d}X\,c + c^\top X^\top D^\top\,\mathrm{d}X\,b",
+                 lambda dX, X, b, D, c: value(b.T @ X.T @ D @ dX @ c + c.T @ X.T @ D.T @ dX @ b)),
+            Step(r"\tr(c b^\top X^\top D\,\mathrm{d}X) + \tr(b c^\top X^\top D^\top\,\mathrm{d}X)",
+                 lambda dX, X, b, D, c: np.trace(c @ b.T @ X.T @ D @ dX)
+                     + np.trace(b @ c.T @ X.T @ D.T @ dX)),
+            Step(r"\inner{D^\top X b c^\top + D X c b^\top}{\mathrm{d}X}",
+                 lambda dX, X, b, D, c: np.sum((D.T @ X @ b @ c.T + D @ X @ c @ b.T) * dX)),
+        ),
     ),
     Identity(
         name="quad_affine",
@@ -122,6 +180,18 @@ QUADRATIC: tuple[Identity, ...] = (
         chapter="ch-trace",
         sympy_f=lambda X, b, c, D: sym_trace((X * b + c).T * D * (X * b + c)),
         sympy_grad=lambda X, b, c, D: (D + D.T) * (X * b + c) * b.T,
+        derivation=(
+            Step(r"(\mathrm{d}X\,b)^\top D (Xb + c) + (Xb + c)^\top D\,\mathrm{d}X\,b",
+                 lambda dX, X, b, c, D: value((dX @ b).T @ D @ (X @ b + c) + (X @ b
+                     + c).T @ D @ dX @ b)),
+            Step(r"(Xb + c)^\top D^\top\,\mathrm{d}X\,b + (Xb + c)^\top D\,\mathrm{d}X\,b",
+                 lambda dX, X, b, c, D: value((X @ b + c).T @ D.T @ dX @ b + (X @ b
+                     + c).T @ D @ dX @ b)),
+            Step(r"\tr(b (Xb + c)^\top (D + D^\top)\,\mathrm{d}X)",
+                 lambda dX, X, b, c, D: np.trace(b @ (X @ b + c).T @ (D + D.T) @ dX)),
+            Step(r"\inner{(D + D^\top)(Xb + c) b^\top}{\mathrm{d}X}",
+                 lambda dX, X, b, c, D: np.sum((D + D.T) @ (X @ b + c) @ b.T * dX)),
+        ),
     ),
 )
 
@@ -140,6 +210,12 @@ POWER: tuple[Identity, ...] = (
         chapter="ch-differentials",
         sympy_f=lambda X: sym_trace(X * X),
         sympy_grad=lambda X: 2 * X.T,
+        derivation=(
+            Step(r"\tr(\mathrm{d}X\,X) + \tr(X\,\mathrm{d}X)",
+                 lambda dX, X: np.trace(dX @ X) + np.trace(X @ dX)),
+            Step(r"2\tr(X\,\mathrm{d}X)", lambda dX, X: 2 * np.trace(X @ dX)),
+            Step(r"\inner{2 X^\top}{\mathrm{d}X}", lambda dX, X: np.sum(2 * X.T * dX)),
+        ),
     ),
     Identity(
         name="trace_X3",
@@ -155,6 +231,12 @@ POWER: tuple[Identity, ...] = (
         chapter="ch-differentials",
         sympy_f=lambda X: sym_trace(X * X * X),
         sympy_grad=lambda X: 3 * (X * X).T,
+        derivation=(
+            Step(r"\tr(\mathrm{d}X\,X^2) + \tr(X\,\mathrm{d}X\,X) + \tr(X^2\,\mathrm{d}X)",
+                 lambda dX, X: np.trace(dX @ X @ X + X @ dX @ X + X @ X @ dX)),
+            Step(r"3\tr(X^2\,\mathrm{d}X)", lambda dX, X: 3 * np.trace(X @ X @ dX)),
+            Step(r"\inner{3 (X^2)^\top}{\mathrm{d}X}", lambda dX, X: np.sum(3 * (X @ X).T * dX)),
+        ),
     ),
     Identity(
         name="trace_AX2",
@@ -170,6 +252,15 @@ POWER: tuple[Identity, ...] = (
         chapter="ch-differentials",
         sympy_f=lambda X, A: sym_trace(A * X * X),
         sympy_grad=lambda X, A: (A * X + X * A).T,
+        derivation=(
+            Step(r"\tr(A\,\mathrm{d}X\,X) + \tr(A X\,\mathrm{d}X)",
+                 lambda dX, X, A: np.trace(A @ dX @ X) + np.trace(A @ X @ dX)),
+            Step(r"\tr(X A\,\mathrm{d}X) + \tr(A X\,\mathrm{d}X)",
+                 lambda dX, X, A: np.trace(X @ A @ dX) + np.trace(A @ X @ dX)),
+            Step(r"\tr((AX + XA)\,\mathrm{d}X)", lambda dX, X, A: np.trace((A @ X + X @ A) @ dX)),
+            Step(r"\inner{(AX + XA)^\top}{\mathrm{d}X}",
+                 lambda dX, X, A: np.sum((A @ X + X @ A).T * dX)),
+        ),
     ),
     Identity(
         name="trace_X4",
@@ -185,5 +276,14 @@ POWER: tuple[Identity, ...] = (
         chapter="ch-differentials",
         sympy_f=lambda X: sym_trace(X * X * X * X),
         sympy_grad=lambda X: 4 * (X * X * X).T,
+        derivation=(
+            Step(r"\sum_{k=0}^{3} \tr(X^k\,\mathrm{d}X\,X^{3-k})",
+                 lambda dX, X: sum(np.trace(np.linalg.matrix_power(X, k) @ dX
+                                            @ np.linalg.matrix_power(X, 3 - k))
+                                   for k in range(4))),
+            Step(r"4\tr(X^3\,\mathrm{d}X)", lambda dX, X: 4 * np.trace(X @ X @ X @ dX)),
+            Step(r"\inner{4 (X^3)^\top}{\mathrm{d}X}",
+                 lambda dX, X: np.sum(4 * (X @ X @ X).T * dX)),
+        ),
     ),
 )

@@ -34,6 +34,10 @@ TRACE: tuple[Identity, ...] = (
         chapter="ch-trace",
         sympy_f=lambda X: sym_trace(X),
         sympy_grad=lambda X: sym_eye(X.shape[0]),
+        derivation=(
+            Step(r"\tr(\mathrm{d}X)", lambda dX, X: np.trace(dX)),
+            Step(r"\inner{I}{\mathrm{d}X}", lambda dX, X: np.sum(np.eye(len(X)) * dX)),
+        ),
     ),
     Identity(
         name="trace_AX",
@@ -49,6 +53,10 @@ TRACE: tuple[Identity, ...] = (
         chapter="ch-trace",
         sympy_f=lambda X, A: sym_trace(A * X),
         sympy_grad=lambda X, A: A.T,
+        derivation=(
+            Step(r"\tr(A\,\mathrm{d}X)", lambda dX, X, A: np.trace(A @ dX)),
+            Step(r"\inner{A^\top}{\mathrm{d}X}", lambda dX, X, A: np.sum(A.T * dX)),
+        ),
     ),
     Identity(
         name="trace_XA",
@@ -64,6 +72,11 @@ TRACE: tuple[Identity, ...] = (
         chapter="ch-frechet",
         sympy_f=lambda X, A: sym_trace(X * A),
         sympy_grad=lambda X, A: A.T,
+        derivation=(
+            Step(r"\tr(\mathrm{d}X\,A)", lambda dX, X, A: np.trace(dX @ A)),
+            Step(r"\tr(A\,\mathrm{d}X)", lambda dX, X, A: np.trace(A @ dX)),
+            Step(r"\inner{A^\top}{\mathrm{d}X}", lambda dX, X, A: np.sum(A.T * dX)),
+        ),
     ),
     Identity(
         name="trace_XtA",
@@ -79,6 +92,11 @@ TRACE: tuple[Identity, ...] = (
         chapter="ch-trace",
         sympy_f=lambda X, A: sym_trace(X.T * A),
         sympy_grad=lambda X, A: A,
+        derivation=(
+            Step(r"\tr(\mathrm{d}X^\top A)", lambda dX, X, A: np.trace(dX.T @ A)),
+            Step(r"\tr(A^\top\,\mathrm{d}X)", lambda dX, X, A: np.trace(A.T @ dX)),
+            Step(r"\inner{A}{\mathrm{d}X}", lambda dX, X, A: np.sum(A * dX)),
+        ),
     ),
     Identity(
         name="trace_AXt",
@@ -94,6 +112,11 @@ TRACE: tuple[Identity, ...] = (
         chapter="ch-trace",
         sympy_f=lambda X, A: sym_trace(A * X.T),
         sympy_grad=lambda X, A: A,
+        derivation=(
+            Step(r"\tr(A\,\mathrm{d}X^\top)", lambda dX, X, A: np.trace(A @ dX.T)),
+            Step(r"\tr(\mathrm{d}X\,A^\top)", lambda dX, X, A: np.trace(dX @ A.T)),
+            Step(r"\inner{A}{\mathrm{d}X}", lambda dX, X, A: np.sum(A * dX)),
+        ),
     ),
     Identity(
         name="trace_AXB",
@@ -130,6 +153,12 @@ TRACE: tuple[Identity, ...] = (
         chapter="ch-trace",
         sympy_f=lambda X, A, B: sym_trace(A * X.T * B),
         sympy_grad=lambda X, A, B: B * A,
+        derivation=(
+            Step(r"\tr(A\,\mathrm{d}X^\top B)", lambda dX, X, A, B: np.trace(A @ dX.T @ B)),
+            Step(r"\tr(BA\,\mathrm{d}X^\top)", lambda dX, X, A, B: np.trace(B @ A @ dX.T)),
+            Step(r"\tr(A^\top B^\top\,\mathrm{d}X)", lambda dX, X, A, B: np.trace(A.T @ B.T @ dX)),
+            Step(r"\inner{BA}{\mathrm{d}X}", lambda dX, X, A, B: np.sum(B @ A * dX)),
+        ),
     ),
     Identity(
         name="sum_entries",
@@ -145,6 +174,12 @@ TRACE: tuple[Identity, ...] = (
         chapter="ch-trace",
         sympy_f=lambda X: sym_trace(sym_ones(1, X.shape[0]) * X * sym_ones(X.shape[1], 1)),
         sympy_grad=lambda X: sym_ones(*X.shape),
+        derivation=(
+            Step(r"1_m^\top\,\mathrm{d}X\,1_n", lambda dX, X: np.sum(dX)),
+            Step(r"\tr(1_n 1_m^\top\,\mathrm{d}X)",
+                 lambda dX, X: np.trace(np.ones(X.shape[::-1]) @ dX)),
+            Step(r"\inner{1_m 1_n^\top}{\mathrm{d}X}", lambda dX, X: np.sum(np.ones(X.shape) * dX)),
+        ),
     ),
 )
 
@@ -163,6 +198,11 @@ PRODUCT: tuple[Identity, ...] = (
         chapter="ch-trace",
         sympy_f=lambda X, a, b: sym_trace(a.T * X * b),
         sympy_grad=lambda X, a, b: a * b.T,
+        derivation=(
+            Step(r"a^\top\,\mathrm{d}X\,b", lambda dX, X, a, b: value(a.T @ dX @ b)),
+            Step(r"\tr(b a^\top\,\mathrm{d}X)", lambda dX, X, a, b: np.trace(b @ a.T @ dX)),
+            Step(r"\inner{a b^\top}{\mathrm{d}X}", lambda dX, X, a, b: np.sum(a @ b.T * dX)),
+        ),
     ),
     Identity(
         name="bilinear_aXtb",
@@ -178,6 +218,12 @@ PRODUCT: tuple[Identity, ...] = (
         chapter="ch-trace",
         sympy_f=lambda X, a, b: sym_trace(a.T * X.T * b),
         sympy_grad=lambda X, a, b: b * a.T,
+        derivation=(
+            Step(r"a^\top\,\mathrm{d}X^\top b", lambda dX, X, a, b: value(a.T @ dX.T @ b)),
+            Step(r"b^\top\,\mathrm{d}X\,a", lambda dX, X, a, b: value(b.T @ dX @ a)),
+            Step(r"\tr(a b^\top\,\mathrm{d}X)", lambda dX, X, a, b: np.trace(a @ b.T @ dX)),
+            Step(r"\inner{b a^\top}{\mathrm{d}X}", lambda dX, X, a, b: np.sum(b @ a.T * dX)),
+        ),
     ),
     Identity(
         name="vjp_XB",
@@ -193,6 +239,12 @@ PRODUCT: tuple[Identity, ...] = (
         chapter="ch-tensor",
         sympy_f=lambda X, B, G: sym_trace(G.T * X * B),
         sympy_grad=lambda X, B, G: G * B.T,
+        derivation=(
+            Step(r"\inner{G}{\mathrm{d}X\,B}", lambda dX, X, B, G: np.sum(G * (dX @ B))),
+            Step(r"\tr(G^\top\,\mathrm{d}X\,B)", lambda dX, X, B, G: np.trace(G.T @ dX @ B)),
+            Step(r"\tr(B G^\top\,\mathrm{d}X)", lambda dX, X, B, G: np.trace(B @ G.T @ dX)),
+            Step(r"\inner{G B^\top}{\mathrm{d}X}", lambda dX, X, B, G: np.sum(G @ B.T * dX)),
+        ),
     ),
     Identity(
         name="vjp_AX",
@@ -208,6 +260,11 @@ PRODUCT: tuple[Identity, ...] = (
         chapter="ch-frobenius",
         sympy_f=lambda X, A, G: sym_trace(G.T * A * X),
         sympy_grad=lambda X, A, G: A.T * G,
+        derivation=(
+            Step(r"\inner{G}{A\,\mathrm{d}X}", lambda dX, X, A, G: np.sum(G * (A @ dX))),
+            Step(r"\tr(G^\top A\,\mathrm{d}X)", lambda dX, X, A, G: np.trace(G.T @ A @ dX)),
+            Step(r"\inner{A^\top G}{\mathrm{d}X}", lambda dX, X, A, G: np.sum(A.T @ G * dX)),
+        ),
     ),
     Identity(
         name="trace_AXBX",
@@ -223,5 +280,15 @@ PRODUCT: tuple[Identity, ...] = (
         chapter="ch-trace",
         sympy_f=lambda X, A, B: sym_trace(A * X * B * X),
         sympy_grad=lambda X, A, B: A.T * X.T * B.T + B.T * X.T * A.T,
+        derivation=(
+            Step(r"\tr(A\,\mathrm{d}X\,B X) + \tr(A X B\,\mathrm{d}X)",
+                 lambda dX, X, A, B: np.trace(A @ dX @ B @ X) + np.trace(A @ X @ B @ dX)),
+            Step(r"\tr(B X A\,\mathrm{d}X) + \tr(A X B\,\mathrm{d}X)",
+                 lambda dX, X, A, B: np.trace(B @ X @ A @ dX) + np.trace(A @ X @ B @ dX)),
+            Step(r"\inner{(BXA)^\top + (AXB)^\top}{\mathrm{d}X}",
+                 lambda dX, X, A, B: np.sum(((B @ X @ A).T + (A @ X @ B).T) * dX)),
+            Step(r"\inner{A^\top X^\top B^\top + B^\top X^\top A^\top}{\mathrm{d}X}",
+                 lambda dX, X, A, B: np.sum((A.T @ X.T @ B.T + B.T @ X.T @ A.T) * dX)),
+        ),
     ),
 )
