@@ -19,7 +19,17 @@ import sympy as sp
 from bookfiles import mathjax_macros, toc_notebooks
 
 import utils
-from utils import IDENTITIES, KINDS, Identity, check_identity, get_identity, gradient_table
+from utils import (
+    IDENTITIES,
+    KINDS,
+    Identity,
+    Step,
+    check_derivation,
+    check_identity,
+    derivations,
+    get_identity,
+    gradient_table,
+)
 from utils.identity_record import CHAPTERS
 
 NAMES = [identity.name for identity in IDENTITIES]
@@ -27,8 +37,8 @@ SYMBOLIC = [identity for identity in IDENTITIES if identity.sympy_f is not None]
 SEEDS = (0, 1, 2)
 DENOMINATOR = 64  # exact inputs are multiples of 1/64
 ALIASES = {"x": "X", "λ": "lam"}  # names in the formulas -> input keys
-DERIVED = {"XᵀAX": lambda inputs: inputs["X"].T @ inputs["A"] @ inputs["X"]}  # matrices named in
-# assumptions that are not inputs
+# matrices that assumptions name but that are not inputs
+DERIVED = {"XᵀAX": lambda inputs: inputs["X"].T @ inputs["A"] @ inputs["X"]}
 
 # The entries the chapters rely on, by kind.
 PROMISED = {
@@ -475,7 +485,8 @@ STANDARD_TEX = {"top", "nabla", "sum", "det", "log", "lambda", "lvert", "rvert",
 @pytest.mark.parametrize("identity", IDENTITIES, ids=ids(IDENTITIES))
 def test_latex_uses_only_the_books_macros(identity: Identity) -> None:
     allowed = STANDARD_TEX | set(mathjax_macros())
-    for latex in (identity.f_latex, identity.grad_latex):
+    steps = [step.latex for step in identity.derivation]
+    for latex in (identity.f_latex, identity.grad_latex, *steps):
         commands = set(re.findall(r"\\([A-Za-z]+)", latex))
         assert commands <= allowed, (
             f"{identity.name}: {sorted(commands - allowed)} are neither standard TeX nor "
@@ -510,3 +521,76 @@ def test_package_exports_the_registry() -> None:
     for name in ("Identity", "IDENTITIES", "KINDS", "get_identity", "check_identity",
                  "gradient_table"):
         assert name in utils.__all__
+
+
+# -- derivations ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("identity", IDENTITIES, ids=ids(IDENTITIES))
+def test_every_step_of_the_derivation_equals_df(identity: Identity) -> None:
+    """Each line of the derivation is df at random inputs and a random direction dX."""
+    assert len(identity.derivation) >= 2, f"{identity.name}: no derivation, or one line only"
+    for seed in SEEDS:
+        failures = check_derivation(identity, np.random.default_rng(seed))
+        assert not failures, failures
+
+
+@pytest.mark.parametrize("identity", IDENTITIES, ids=ids(IDENTITIES))
+def test_derivation_ends_with_the_gradient_paired_with_dX(identity: Identity) -> None:
+    """The last line is ⟨G, dX⟩, from which the identification theorem reads off ∇f = G."""
+    last = identity.derivation[-1].latex
+    assert last.startswith(r"\inner{"), last
+    assert last.endswith((r"}{\mathrm{d}X}", r"}{\mathrm{d}x}")), last
+    rng = np.random.default_rng(5)
+    inputs = identity.sample(rng)
+    dX = rng.standard_normal(inputs["X"].shape)
+    expected = float(np.sum(identity.grad(**inputs) * dX))
+    assert identity.derivation[-1].value(dX=dX, **inputs) == pytest.approx(expected, rel=1e-9)
+
+
+@pytest.mark.parametrize("name, slip", [
+    ("trace_Xinv",  # the minus sign of d(X⁻¹) forgotten
+     lambda dX, X: np.trace(np.linalg.inv(X) @ dX @ np.linalg.inv(X))),
+    ("quad_XtAX", lambda dX, X, A: 2 * np.trace(X.T @ A @ dX)),  # assumes A symmetric
+    ("trace_X3", lambda dX, X: np.trace(X @ X @ dX)),  # one term of three
+])
+def test_check_derivation_catches_a_wrong_step(name: str, slip) -> None:
+    identity = get_identity(name)
+    wrong = Step(identity.derivation[0].latex, slip)
+    broken = dataclasses.replace(identity, derivation=(identity.derivation[0], wrong))
+    failures = check_derivation(broken, np.random.default_rng(0))
+    assert len(failures) == 1 and f"{name}, step 2" in failures[0], failures
+
+
+def test_check_derivation_needs_a_derivation() -> None:
+    bare = dataclasses.replace(get_identity("trace_X"), derivation=())
+    with pytest.raises(ValueError, match="trace_X has no derivation"):
+        check_derivation(bare, np.random.default_rng(0))
+
+
+@pytest.mark.parametrize("latex, value, message", [
+    ("", lambda dX: 0.0, "latex must be a non-empty str"),
+    (r"\tr(\mathrm{d}X)", "np.trace(dX)", "value must be callable"),
+])
+def test_step_rejects_bad_fields(latex, value, message: str) -> None:
+    with pytest.raises(TypeError, match=message):
+        Step(latex, value)
+
+
+def test_identity_rejects_a_derivation_that_is_not_steps() -> None:
+    with pytest.raises(TypeError, match="derivation must be a tuple of Step"):
+        dataclasses.replace(get_identity("trace_X"), derivation=[r"\tr(\mathrm{d}X)"])
+
+
+def test_derivations_page_text() -> None:
+    """One aligned display per identity, df on the left, the gradient after it."""
+    text = derivations(kinds=["trace", "determinant"])
+    chosen = [identity for identity in IDENTITIES if identity.kind in ("trace", "determinant")]
+    assert text.count(r"\begin{aligned}") == len(chosen) == text.count(r"\end{aligned}")
+    for identity in chosen:
+        assert f"`{identity.name}`" in text
+        assert f"so $\\nabla f(X) = {identity.grad_latex}$." in text
+    assert text.count(r"\mathrm{d}f &=") == len(chosen)
+    assert derivations(names=["trace_AXB"]).count("&=") == len(get_identity("trace_AXB").derivation)
+    with pytest.raises(ValueError, match="unknown kinds"):
+        derivations(kinds=["traces"])

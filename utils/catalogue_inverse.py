@@ -277,7 +277,8 @@ DETERMINANT: tuple[Identity, ...] = (
         sympy_grad=lambda X, A: sym_det(X.T * A * X)
         * (A * X * sym_inv(X.T * A * X) + A.T * X * sym_inv(X.T * A.T * X)),
         derivation=(
-            Step(r"\det(M)\tr(M^{-1}(\mathrm{d}X^\top A X + X^\top A\,\mathrm{d}X))",
+            Step(r"\det(M)\tr(M^{-1}(\mathrm{d}X^\top A X + X^\top A\,\mathrm{d}X))"
+                 r" \quad (M = X^\top A X)",
                  lambda dX, X, A: det(X.T @ A @ X)
                      * np.trace(inv(X.T @ A @ X) @ (dX.T @ A @ X + X.T @ A @ dX))),
             Step(r"\det(M)(\tr(X^\top A^\top\,\mathrm{d}X\,M^{-\top})"
