@@ -131,8 +131,13 @@ INVERSE: tuple[Identity, ...] = (
         derivation=(
             Step(r"-\tr((X^\top X)^{-1}(\mathrm{d}X^\top X + X^\top\,\mathrm{d}X)(X^\top X)^{-1})",
                  lambda dX, X: -np.trace(inv(X.T @ X) @ (dX.T @ X + X.T @ dX) @ inv(X.T @ X))),
-            Step(r"-\tr(X^\top\,\mathrm{d}X\,(X^\top X)^{-2})"
+            Step(r"-\tr((X^\top X)^{-2}\,\mathrm{d}X^\top X)"
                  r" - \tr((X^\top X)^{-2} X^\top\,\mathrm{d}X)",
+                 lambda dX, X: -np.trace(inv(X.T @ X) @ inv(X.T @ X) @ dX.T @ X)
+                     - np.trace(inv(X.T @ X) @ inv(X.T @ X) @ X.T @ dX)),
+            Step(r"-\tr(X^\top\,\mathrm{d}X\,(X^\top X)^{-2})"
+                 r" - \tr((X^\top X)^{-2} X^\top\,\mathrm{d}X)"
+                 r" \quad ((X^\top X)^{-2} \text{ is symmetric})",
                  lambda dX, X: -np.trace(X.T @ dX @ inv(X.T @ X) @ inv(X.T @ X))
                      - np.trace(inv(X.T @ X) @ inv(X.T @ X) @ X.T @ dX)),
             Step(r"-2\tr((X^\top X)^{-2} X^\top\,\mathrm{d}X)",
@@ -225,7 +230,7 @@ DETERMINANT: tuple[Identity, ...] = (
         sympy_f=lambda X, k: sym_det(X**k),
         sympy_grad=lambda X, k: k * sym_det(X) ** k * sym_inv(X).T,
         derivation=(
-            Step(r"k \det(X)^{k-1} \det(X)\tr(X^{-1}\,\mathrm{d}X)",
+            Step(r"k \det(X)^{k-1}\,\det(X)\tr(X^{-1}\,\mathrm{d}X) \quad (\det(X^k) = \det(X)^k)",
                  lambda dX, X, k: int(k) * det(X) ** (int(k) - 1) * det(X) * np.trace(inv(X) @ dX)),
             Step(r"k \det(X)^k \tr(X^{-1}\,\mathrm{d}X)",
                  lambda dX, X, k: int(k) * det(X) ** int(k) * np.trace(inv(X) @ dX)),
@@ -250,8 +255,13 @@ DETERMINANT: tuple[Identity, ...] = (
         derivation=(
             Step(r"\det(X^\top X)\tr((X^\top X)^{-1}(\mathrm{d}X^\top X + X^\top\,\mathrm{d}X))",
                  lambda dX, X: det(X.T @ X) * np.trace(inv(X.T @ X) @ (dX.T @ X + X.T @ dX))),
-            Step(r"\det(X^\top X)(\tr(X^\top\,\mathrm{d}X\,(X^\top X)^{-1})"
+            Step(r"\det(X^\top X)(\tr(X^\top\,\mathrm{d}X\,(X^\top X)^{-\top})"
                  r" + \tr((X^\top X)^{-1} X^\top\,\mathrm{d}X))",
+                 lambda dX, X: det(X.T @ X) * (np.trace(X.T @ dX @ inv(X.T @ X).T)
+                     + np.trace(inv(X.T @ X) @ X.T @ dX))),
+            Step(r"\det(X^\top X)(\tr(X^\top\,\mathrm{d}X\,(X^\top X)^{-1})"
+                 r" + \tr((X^\top X)^{-1} X^\top\,\mathrm{d}X))"
+                 r" \quad (X^\top X \text{ is symmetric})",
                  lambda dX, X: det(X.T @ X) * (np.trace(X.T @ dX @ inv(X.T @ X))
                      + np.trace(inv(X.T @ X) @ X.T @ dX))),
             Step(r"2\det(X^\top X)\tr((X^\top X)^{-1} X^\top\,\mathrm{d}X)",
@@ -355,8 +365,13 @@ LOG_DETERMINANT: tuple[Identity, ...] = (
         derivation=(
             Step(r"\tr((X^\top X)^{-1}(\mathrm{d}X^\top X + X^\top\,\mathrm{d}X))",
                  lambda dX, X: np.trace(inv(X.T @ X) @ (dX.T @ X + X.T @ dX))),
-            Step(r"\tr(X^\top\,\mathrm{d}X\,(X^\top X)^{-1})"
+            Step(r"\tr(X^\top\,\mathrm{d}X\,(X^\top X)^{-\top})"
                  r" + \tr((X^\top X)^{-1} X^\top\,\mathrm{d}X)",
+                 lambda dX, X: np.trace(X.T @ dX @ inv(X.T @ X).T)
+                     + np.trace(inv(X.T @ X) @ X.T @ dX)),
+            Step(r"\tr(X^\top\,\mathrm{d}X\,(X^\top X)^{-1})"
+                 r" + \tr((X^\top X)^{-1} X^\top\,\mathrm{d}X)"
+                 r" \quad (X^\top X \text{ is symmetric})",
                  lambda dX, X: np.trace(X.T @ dX @ inv(X.T @ X))
                      + np.trace(inv(X.T @ X) @ X.T @ dX)),
             Step(r"2\tr((X^\top X)^{-1} X^\top\,\mathrm{d}X)",
@@ -382,8 +397,13 @@ LOG_DETERMINANT: tuple[Identity, ...] = (
         derivation=(
             Step(r"\tr((X^\top A X)^{-1}(\mathrm{d}X^\top A X + X^\top A\,\mathrm{d}X))",
                  lambda dX, X, A: np.trace(inv(X.T @ A @ X) @ (dX.T @ A @ X + X.T @ A @ dX))),
-            Step(r"\tr(X^\top A\,\mathrm{d}X\,(X^\top A X)^{-1})"
+            Step(r"\tr(X^\top A^\top\,\mathrm{d}X\,(X^\top A X)^{-\top})"
                  r" + \tr((X^\top A X)^{-1} X^\top A\,\mathrm{d}X)",
+                 lambda dX, X, A: np.trace(X.T @ A.T @ dX @ inv(X.T @ A @ X).T)
+                     + np.trace(inv(X.T @ A @ X) @ X.T @ A @ dX)),
+            Step(r"\tr(X^\top A\,\mathrm{d}X\,(X^\top A X)^{-1})"
+                 r" + \tr((X^\top A X)^{-1} X^\top A\,\mathrm{d}X)"
+                 r" \quad (A \text{ and } X^\top A X \text{ are symmetric})",
                  lambda dX, X, A: np.trace(X.T @ A @ dX @ inv(X.T @ A @ X))
                      + np.trace(inv(X.T @ A @ X) @ X.T @ A @ dX)),
             Step(r"2\tr((X^\top A X)^{-1} X^\top A\,\mathrm{d}X)",

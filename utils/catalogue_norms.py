@@ -110,6 +110,8 @@ NORM: tuple[Identity, ...] = (
         sympy_f=lambda X: sym_trace(X.T * X * X.T * X),
         sympy_grad=lambda X: 4 * X * X.T * X,
         derivation=(
+            Step(r"2\inner{X^\top X}{\mathrm{d}X^\top X + X^\top\,\mathrm{d}X}",
+                 lambda dX, X: 2 * np.sum(X.T @ X * (dX.T @ X + X.T @ dX))),
             Step(r"2\tr(X^\top X\,(\mathrm{d}X^\top X + X^\top\,\mathrm{d}X))",
                  lambda dX, X: 2 * np.trace(X.T @ X @ (dX.T @ X + X.T @ dX))),
             Step(r"2\tr(X^\top\,\mathrm{d}X\,X^\top X) + 2\tr(X^\top X X^\top\,\mathrm{d}X)",
@@ -132,7 +134,8 @@ NORM: tuple[Identity, ...] = (
         source="",
         chapter="ch-differentials",
         derivation=(
-            Step(r"\sum_k u_k^\top\,\mathrm{d}X\,v_k",
+            Step(r"\sum_k u_k^\top\,\mathrm{d}X\,v_k \quad (u_k, v_k \text{ the columns of } U, V;"
+                 r"\ \text{distinct } \sigma_k)",
                  lambda dX, X: sum(u @ dX @ v for u, v in
                                    zip(_thin_svd(X)[0].T, _thin_svd(X)[2], strict=True))),
             Step(r"\tr(U^\top\,\mathrm{d}X\,V)",
@@ -157,7 +160,8 @@ NORM: tuple[Identity, ...] = (
         source="",
         chapter="ch-differentials",
         derivation=(
-            Step(r"u_0^\top\,\mathrm{d}X\,v_0",
+            Step(r"u_0^\top\,\mathrm{d}X\,v_0 \quad (\text{unit } u_0, v_0 \text{ with }"
+                 r" X v_0 = \sigma_0 u_0,\ X^\top u_0 = \sigma_0 v_0)",
                  lambda dX, X: _thin_svd(X)[0][:, 0] @ dX @ _thin_svd(X)[2][0]),
             Step(r"\tr(v_0 u_0^\top\,\mathrm{d}X)",
                  lambda dX, X: np.trace(np.outer(_thin_svd(X)[2][0], _thin_svd(X)[0][:, 0]) @ dX)),

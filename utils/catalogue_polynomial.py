@@ -187,6 +187,8 @@ QUADRATIC: tuple[Identity, ...] = (
             Step(r"(Xb + c)^\top D^\top\,\mathrm{d}X\,b + (Xb + c)^\top D\,\mathrm{d}X\,b",
                  lambda dX, X, b, c, D: value((X @ b + c).T @ D.T @ dX @ b + (X @ b
                      + c).T @ D @ dX @ b)),
+            Step(r"(Xb + c)^\top (D^\top + D)\,\mathrm{d}X\,b",
+                 lambda dX, X, b, c, D: value((X @ b + c).T @ (D.T + D) @ dX @ b)),
             Step(r"\tr(b (Xb + c)^\top (D + D^\top)\,\mathrm{d}X)",
                  lambda dX, X, b, c, D: np.trace(b @ (X @ b + c).T @ (D + D.T) @ dX)),
             Step(r"\inner{(D + D^\top)(Xb + c) b^\top}{\mathrm{d}X}",

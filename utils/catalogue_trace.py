@@ -137,6 +137,8 @@ TRACE: tuple[Identity, ...] = (
             Step(r"\tr(BA\,\mathrm{d}X)", lambda dX, X, A, B: np.trace(B @ A @ dX)),
             Step(r"\inner{(BA)^\top}{\mathrm{d}X}",
                  lambda dX, X, A, B: np.sum((B @ A).T * dX)),
+            Step(r"\inner{A^\top B^\top}{\mathrm{d}X}",
+                 lambda dX, X, A, B: np.sum(A.T @ B.T * dX)),
         ),
     ),
     Identity(
