@@ -562,6 +562,12 @@ def test_check_derivation_catches_a_wrong_step(name: str, slip) -> None:
     assert len(failures) == 1 and f"{name}, step 2" in failures[0], failures
 
 
+@pytest.mark.parametrize("rtol", [0, -1e-7, float("nan"), "1e-7", True])
+def test_check_derivation_rejects_a_bad_tolerance(rtol) -> None:
+    with pytest.raises(ValueError, match="rtol must be a positive number"):
+        check_derivation("trace_X", np.random.default_rng(0), rtol=rtol)
+
+
 def test_check_derivation_needs_a_derivation() -> None:
     bare = dataclasses.replace(get_identity("trace_X"), derivation=())
     with pytest.raises(ValueError, match="trace_X has no derivation"):

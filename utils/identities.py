@@ -210,19 +210,22 @@ def check_derivation(
     Raises
     ------
     ValueError
-        If the identity has no derivation.
+        If the identity has no derivation, or ``rtol`` is not a positive number.
 
     Chapter 3, *A calculus of differentials*.
     """
     identity = _as_identity(identity)
     rng = require_generator(rng)
+    if isinstance(rtol, bool) or not isinstance(rtol, (int, float)) or not rtol > 0:
+        raise ValueError(f"rtol must be a positive number, got {rtol!r}")
     if not identity.derivation:
         raise ValueError(f"{identity.name} has no derivation to check")
     inputs = identity.sample(rng)
     X = inputs["X"]
     dX = rng.standard_normal(np.shape(X))
     exact = directional_derivative(identity.at(inputs), X, dX)
-    scale = frobenius_norm(np.asarray(identity.grad(**inputs))) * frobenius_norm(dX)
+    scale = max(frobenius_norm(np.asarray(identity.grad(**inputs))) * frobenius_norm(dX),
+                np.finfo(float).tiny)
     failures = []
     for number, step in enumerate(identity.derivation, start=1):
         error = abs(float(np.real(step.value(dX=dX, **inputs))) - exact) / scale
