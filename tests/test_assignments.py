@@ -381,6 +381,17 @@ def test_swapped_source_and_submission_are_flagged(tmp_path: Path,
     assert status == 0 and "warning" not in err, err
 
 
+def test_a_notebook_of_another_chapter_is_flagged(tmp_path: Path,
+                                                 capsys: pytest.CaptureFixture) -> None:
+    other = tmp_path / "alice.ipynb"
+    nbformat.write(student_version(nbformat.read(BOOK / "02_frechet.ipynb", as_version=4)),
+                   other)
+    status, out, err = run_cli(capsys, "grade", CHAPTER_1, other, "--timeout", TIMEOUT)
+    assert status == 0 and " 0/7" in out, out
+    assert f"warning: {other} has none of the solution cells of {CHAPTER_1}" in err, err
+    assert "ex-frobenius-4-solution" in err and "another chapter?" in err
+
+
 def test_student_command_notes_a_notebook_without_exercises(
         tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
     guide = BOOK / "utils_guide.ipynb"

@@ -106,11 +106,10 @@ def _grade(args: argparse.Namespace) -> int:
         print(f"error: --csv {args.csv}: the folder {args.csv.parent} does not exist",
               file=sys.stderr)
         return 2
+    expected = _solution_ids(args.source)
     for path in args.submissions:
-        if _has_solution_markers(path):
-            print(f"warning: {path} still contains the source's solution markers (### BEGIN "
-                  f"SOLUTION): is it the chapter itself? The source comes first: grade "
-                  f"SOURCE SUBMISSION...", file=sys.stderr)
+        for warning in _submission_warnings(args.source, expected, path):
+            print(f"warning: {path} {warning}", file=sys.stderr)
 
     def progress(done: int, total: int, result) -> None:
         print(f"[{done}/{total}] {result.submission}: {result.total:g}/{result.max:g} "
@@ -129,16 +128,39 @@ def _grade(args: argparse.Namespace) -> int:
     return 0
 
 
-def _has_solution_markers(path: Path) -> bool:
-    """Whether the notebook at ``path`` has a ``### BEGIN SOLUTION`` line (False if it
-    cannot be read: the grader reports that itself)."""
-    from .notebooks import BEGIN_MARKER, read_notebook
+def _solution_ids(source: Path) -> set[str]:
+    """The grade_ids of the solution cells of the notebook at ``source`` (none if it cannot
+    be read: the grader reports that itself)."""
+    from .notebooks import grade_id, is_solution_cell, read_notebook
 
     try:
-        nb = read_notebook(path)
+        cells = read_notebook(source).cells
     except (OSError, ValueError):
-        return False
-    return any(BEGIN_MARKER.search(cell.source) for cell in nb.cells)
+        return set()
+    return {grade_id(cell) for cell in cells if is_solution_cell(cell)} - {None}
+
+
+def _submission_warnings(source: Path, expected: set[str], path: Path) -> list[str]:
+    """Signs that ``path`` is not a submission for ``source``, whose solution cells have
+    the grade_ids ``expected``: it still has the solution markers (source and submission
+    swapped), or none of those cells (a notebook of another chapter). None if it cannot be
+    read: the grader reports that itself."""
+    from .notebooks import BEGIN_MARKER, grade_id, read_notebook
+
+    try:
+        submission = read_notebook(path)
+    except (OSError, ValueError):
+        return []
+    warnings = []
+    if any(BEGIN_MARKER.search(cell.source) for cell in submission.cells):
+        warnings.append("still contains the source's solution markers (### BEGIN SOLUTION): "
+                        "is it the chapter itself? The source comes first: grade SOURCE "
+                        "SUBMISSION...")
+    present = {grade_id(cell) for cell in submission.cells}
+    if expected and submission.cells and not expected & present:
+        warnings.append(f"has none of the solution cells of {source} (grade_ids "
+                        f"{', '.join(sorted(expected))}): is it for another chapter?")
+    return warnings
 
 
 def _student_html(args: argparse.Namespace) -> int:
