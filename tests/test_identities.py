@@ -598,5 +598,7 @@ def test_derivations_page_text() -> None:
         assert f"so $\\nabla f(X) = {identity.grad_latex}$." in text
     assert text.count(r"\mathrm{d}f &=") == len(chosen)
     assert derivations(names=["trace_AXB"]).count("&=") == len(get_identity("trace_AXB").derivation)
+    vector = derivations(names=["quad_xAx"])  # the formulas call a column vector x
+    assert "$f(x) = x^\\top A x$" in vector and "\\nabla f(x)" in vector, vector
     with pytest.raises(ValueError, match="unknown kinds"):
         derivations(kinds=["traces"])

@@ -11,6 +11,7 @@ trick*.
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterable, Mapping
 
 import numpy as np
@@ -264,10 +265,12 @@ def derivations(
 
 
 def _derivation(identity: Identity) -> str:
+    # the formulas call the variable x when it is a column vector
+    x = "x" if re.search(r"(?:^|, )x:", identity.shapes) else "X"
     lines = " \\\\\n".join(f"&= {step.latex}" for step in identity.derivation)
-    return (f"`{identity.name}`, $f(X) = {identity.f_latex}$:\n\n"
+    return (f"`{identity.name}`, $f({x}) = {identity.f_latex}$:\n\n"
             f"$$\n\\begin{{aligned}}\n\\mathrm{{d}}f {lines}\n\\end{{aligned}}\n$$\n\n"
-            f"so $\\nabla f(X) = {identity.grad_latex}$.\n")
+            f"so $\\nabla f({x}) = {identity.grad_latex}$.\n")
 
 
 def _select(kinds: Iterable[str] | None, names: Iterable[str] | None) -> list[Identity]:
