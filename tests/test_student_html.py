@@ -53,20 +53,13 @@ def phrases(markdown: str, min_words: int = MIN_PHRASE) -> set[str]:
     return found
 
 
-def visible_words() -> str:
-    """The words of every page outside the solutions, in order: a solution may share a
-    phrase with them by chance, and such a phrase proves nothing."""
-    texts = list(MARKDOWN_PAGES)
-    for page in map(resolve, toc_files()):
-        if page.suffix == ".ipynb":
-            texts += solution_text(nbformat.read(page, as_version=4))[1]
-    return words_only("\n".join(texts))
-
-
-VISIBLE_WORDS = visible_words()
-NOTEBOOK_CODE_OUTSIDE_SOLUTIONS = " ".join(" ".join(
-    " ".join(solution_text(nbformat.read(page, as_version=4))[1])
-    for page in map(resolve, toc_files()) if page.suffix == ".ipynb").split())
+# the text of every notebook outside its solutions
+OUTSIDE_SOLUTIONS = [text for page in map(resolve, toc_files()) if page.suffix == ".ipynb"
+                     for text in solution_text(nbformat.read(page, as_version=4))[1]]
+# Their words, with the markdown pages': a solution may share a phrase with them by chance,
+# and such a phrase proves nothing.
+VISIBLE_WORDS = words_only("\n".join([*MARKDOWN_PAGES, *OUTSIDE_SOLUTIONS]))
+NOTEBOOK_CODE_OUTSIDE_SOLUTIONS = " ".join(" ".join(OUTSIDE_SOLUTIONS).split())
 
 
 def page_text(path: Path) -> str:
