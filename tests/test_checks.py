@@ -534,14 +534,21 @@ def test_small_non_analytic_term_is_not_missed(rng):
 
 def test_conjugating_term_under_a_large_offset(rng):
     """f = 1e8 + vdot(X, X): the complex step silently gives 0 for the vdot part; auto must
-    notice even though the offset swamps f's values, and judge candidates correctly."""
+    notice even though the offset swamps f's values, and judge candidates honestly."""
     X = 1e-2 * rng.standard_normal((4, 3))
 
     def f(Y):
         return 1e8 + np.vdot(Y, Y)
 
-    assert check_gradient(f, 2 * X, X).ok
-    assert not check_gradient(f, np.zeros_like(X), X).ok
+    correct = check_gradient(f, 2 * X, X)
+    assert correct.method == "richardson", correct  # the complex step was refuted
+    # Differences of f lose 8 digits to the offset: the check cannot confirm the candidate,
+    # and says so rather than passing it ...
+    assert correct.verdict == "inconclusive" and not correct.ok, correct
+    assert "large compared with its changes" in correct.message
+    # ... but a candidate that is off by far more than the uncertainty is still rejected.
+    wrong = check_gradient(f, np.zeros_like(X), X)
+    assert wrong.verdict == "wrong", wrong
 
 
 def test_stationary_point_is_not_a_false_alarm(rng):

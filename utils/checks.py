@@ -25,8 +25,12 @@ __all__ = ["GradientCheck", "check_gradient", "relative_error"]
 DEFAULT_RTOL = 1e-6
 DEFAULT_SEED = 0
 EPS = float(np.finfo(float).eps)
-ROUNDING = 1e3  # rounding error of a derivative ≈ this × ε |f(X)| per unit step
-SAFETY = 10.0  # how many times its own error estimate a numerical derivative may be off
+TINY = float(np.finfo(float).tiny)
+ROUNDING = 1e3  # textbook formulas: rounding of a derivative ≈ this × ε |f(X)| per unit step
+SAFETY = 3.0  # how many times its own error bound a difference estimate may be off
+OFFSET = 1e3  # |f(X)| this many times f's variation: a constant swamps f's changes
+ABSOLUTE = 10.0  # tiny derivatives: a difference within this × the noise is agreement
+VERDICTS = ("correct", "wrong", "inconclusive", "not differentiable", "invalid candidate")
 
 
 def relative_error(a: ArrayLike, b: ArrayLike) -> float:
@@ -43,13 +47,12 @@ def relative_error(a: ArrayLike, b: ArrayLike) -> float:
     a, b = _numeric_array(a, "a"), _numeric_array(b, "b")
     if a.shape != b.shape:
         raise ValueError(f"a and b must have the same shape, got {a.shape} and {b.shape}")
-    tiny = np.finfo(float).tiny
-    if np.iscomplexobj(a) or np.iscomplexobj(b):
-        return float(np.linalg.norm((a - b).ravel()) / max(np.linalg.norm(b.ravel()), tiny))
     with np.errstate(invalid="ignore"):  # NaN entries give a NaN error, as they should
         if not (np.all(np.isfinite(a)) and np.all(np.isfinite(b))):
             return float("nan") if np.isnan(a).any() or np.isnan(b).any() else float("inf")
-    return frobenius_norm(a - b) / max(frobenius_norm(b), tiny)
+    if np.iscomplexobj(a) or np.iscomplexobj(b):  # |z|² = (Re z)² + (Im z)², scaled alike
+        a, b = _real_pairs(a), _real_pairs(b)
+    return frobenius_norm(a - b) / max(frobenius_norm(b), TINY)
 
 
 @dataclass(frozen=True)
@@ -59,12 +62,13 @@ class GradientCheck:
     Attributes
     ----------
     ok : bool
-        True when the candidate matches the numerical derivatives within ``rtol``.
+        True only when the candidate matches the numerical derivatives within ``rtol`` and
+        the numerical derivatives are accurate enough to tell (verdict "correct").
     rel_error : float
-        ‖d_candidate − d_numerical‖ / max(‖d_numerical‖, noise) over the test directions,
-        where d[k] = Df(X)[H_k] and the noise level is the smallest derivative that the
-        evaluations of f can resolve; ``inf`` when the candidate has the wrong shape or
-        is not finite.
+        ‖d_candidate − d_numerical‖ / ‖d_numerical‖ over the test directions, where
+        d[k] = Df(X)[H_k]; where the derivatives vanish to within their resolution (a
+        stationary point), the resolution divided by rtol stands in for ‖d_numerical‖.
+        ``inf`` when the candidate has the wrong shape or is not finite.
     method : str
         The numerical method used ("complex" or "richardson" in "auto" mode), or "none"
         when the candidate was rejected before any differentiation.
@@ -72,6 +76,14 @@ class GradientCheck:
         A sentence a student can act on.
     n_evaluations : int
         How many times f was called.
+    verdict : str
+        "correct", "wrong" (the difference is larger than the numerical derivatives'
+        uncertainty allows), "inconclusive" (they cannot resolve the difference),
+        "not differentiable" (the one-sided slopes of f differ at X) or "invalid
+        candidate" (wrong shape, not finite, not numeric). Only "correct" is truthy.
+    resolution : float
+        An upper bound on the error of the numerical derivatives, in the norm over the
+        directions.
     """
 
     ok: bool
@@ -79,13 +91,15 @@ class GradientCheck:
     method: str
     message: str
     n_evaluations: int
+    verdict: str = "correct"
+    resolution: float = 0.0
 
     def __bool__(self) -> bool:
         return self.ok
 
     def __repr__(self) -> str:
-        verdict = "OK" if self.ok else "FAILED"
-        return f"GradientCheck {verdict}: {self.message}"
+        label = {"correct": "OK", "wrong": "FAILED", "invalid candidate": "FAILED"}
+        return f"GradientCheck {label.get(self.verdict, self.verdict.upper())}: {self.message}"
 
 
 def check_gradient(
@@ -101,8 +115,13 @@ def check_gradient(
     """Check a candidate gradient G of a scalar function f at X.
 
     The gradient is defined by Df(X)[H] = ⟨G, H⟩ for every direction H. This draws
-    ``n_directions`` random Gaussian directions H, estimates Df(X)[H] numerically and
-    compares with ⟨G, H⟩.
+    ``n_directions`` random Gaussian directions H, estimates Df(X)[H] numerically, each
+    with an honest error bound, and compares with ⟨G, H⟩. The verdict is "correct" only
+    when the difference is within ``rtol`` *and* the numerical derivatives are accurate
+    enough to say so; a difference they cannot resolve is "inconclusive", and a point
+    where the one-sided slopes of f differ (a kink) is "not differentiable". With
+    Richardson, one cheap step is tried first (four evaluations per direction) and the
+    full ladder of steps only when that does not settle the verdict.
 
     Parameters
     ----------
@@ -118,7 +137,8 @@ def check_gradient(
     n_directions : int
         Number of random directions.
     rtol : float
-        Largest relative error that counts as correct.
+        Largest relative error that counts as correct; 0 < rtol < 1 (at rtol ≥ 1 a zero
+        candidate would pass).
     method : {"auto", "complex", "richardson", "central", "forward"}
         Numerical method, as in :func:`utils.directional_derivative`.
 
@@ -145,19 +165,159 @@ def check_gradient(
 
     G = _as_candidate(grad(X.copy()) if callable(grad) else grad, X.shape)
     if isinstance(G, str):
-        return GradientCheck(False, np.inf, "none", G, counted.calls)
+        return GradientCheck(False, np.inf, "none", G, counted.calls, "invalid candidate")
 
     directions = [rng.standard_normal(X.shape) for _ in range(n_directions)]
-    estimates = derivatives_along(counted, X, directions, method, value_at_X=value)
     predicted = np.array([float(np.sum(G * H)) for H in directions])
-    noise = _noise_level(value, X, directions, estimates)
+    quick = method in ("auto", "richardson")
+    estimates = derivatives_along(counted, X, directions, method, value_at_X=value, quick=quick)
+    judgement = _judge(predicted, estimates, value, X, directions, rtol)
+    if quick and estimates.method == "richardson" and judgement.verdict != "correct":
+        first = estimates  # one step was not enough: the full ladder decides
+        estimates = derivatives_along(counted, X, directions, "richardson", value_at_X=value)
+        judgement = _judge(predicted, estimates, value, X, directions, rtol, first)
+    return GradientCheck(
+        judgement.verdict == "correct",
+        judgement.rel_error,
+        estimates.method,
+        judgement.message,
+        counted.calls,
+        judgement.verdict,
+        judgement.resolution,
+    )
+
+
+@dataclass(frozen=True)
+class _Judgement:
+    verdict: str
+    rel_error: float
+    resolution: float
+    message: str
+
+
+def _judge(
+    predicted: np.ndarray,
+    estimates: Estimates,
+    value: float,
+    X: np.ndarray,
+    directions: list[np.ndarray],
+    rtol: float,
+    first: Estimates | None = None,
+) -> _Judgement:
+    """Compare ⟨G, H_k⟩ with the numerical Df(X)[H_k], honest about what can be resolved.
+
+    ``first`` holds the cheap estimates that preceded these, if any: kinks they saw that
+    smaller steps no longer see mean a kink close to X.
+    """
+    scales = np.array([step_scale(X, H) for H in directions])
+    noise = _noise(value, scales, estimates)
+    size = frobenius_norm(estimates.values)
     difference = frobenius_norm(predicted - estimates.values)
-    # Correct means: off by at most rtol relative, or by no more than the numerical noise.
-    reference = max(frobenius_norm(estimates.values), noise / rtol, np.finfo(float).tiny)
-    error = float(difference / reference)
-    ok = bool(error <= rtol)
-    message = _message(ok, error, rtol, X.shape, estimates, noise)
-    return GradientCheck(ok, error, estimates.method, message, counted.calls)
+    natural = frobenius_norm(estimates.variation / scales)  # f's changes per unit step
+    context = Context(X.shape, estimates, rtol, noise, value, first)
+    if np.nanmax(estimates.kinks, initial=0.0) > 0:
+        return _Judgement("not differentiable", difference / max(size, TINY), noise,
+                          context.kink_message(difference / max(size, TINY)))
+    if noise <= rtol * size:  # resolved: an ordinary relative comparison
+        error = difference / max(size, TINY)
+        verdict = "correct" if difference <= rtol * size else "wrong"
+        return _Judgement(verdict, error, noise, context.message(verdict, error))
+    if noise <= rtol * natural or natural == 0:  # resolved on f's own scale: compare
+        allowed = max(rtol * size, ABSOLUTE * noise)  # absolutely, at the noise level
+        error = difference / max(size, noise / rtol, TINY)
+        verdict = "correct" if difference <= allowed else "wrong"
+        stationary = size <= ABSOLUTE * noise
+        return _Judgement(verdict, error, noise, context.message(verdict, error, stationary))
+    error = difference / max(size, TINY)
+    verdict = "wrong" if difference > rtol * size + noise else "inconclusive"
+    return _Judgement(verdict, error, noise, context.message(verdict, error))
+
+
+def _noise(value: float, scales: np.ndarray, estimates: Estimates) -> float:
+    """An upper bound on the numerical derivatives' error, in the norm over the directions.
+
+    The complex step and Richardson carry their own error bounds (Richardson's times
+    SAFETY); the textbook formulas have none, so rounding is estimated as
+    ROUNDING·ε·|f(X)| per unit step.
+    """
+    errors = estimates.errors
+    if np.all(np.isnan(errors)):
+        return frobenius_norm(ROUNDING * EPS * abs(value) / scales)
+    factor = 1.0 if estimates.method == "complex" else SAFETY
+    return frobenius_norm(factor * np.nan_to_num(errors, nan=0.0))
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a message needs to explain a verdict."""
+
+    shape: tuple[int, ...]
+    estimates: Estimates
+    rtol: float
+    noise: float
+    value: float
+    first: Estimates | None
+
+    def where(self) -> str:
+        n = len(self.estimates.values)
+        return (f"X of shape {self.shape}, {n} random directions, "
+                f"{self.estimates.method} derivatives")
+
+    def message(self, verdict: str, error: float, stationary: bool = False) -> str:
+        if verdict == "correct" and stationary:
+            return (f"Df(X)[H] vanishes along every direction to within ±{self.noise:.3g} "
+                    f"(X is a stationary point of f), and so does ⟨G, H⟩ ({self.where()})")
+        if verdict == "correct":
+            return f"relative error {error:.3g} ≤ {self.rtol:.3g} ({self.where()})"
+        if verdict == "inconclusive":
+            return self.inconclusive_message(error)
+        message = (f"relative error {error:.3g} > {self.rtol:.3g}: ⟨G, H⟩ does not match "
+                   f"Df(X)[H] ({self.where()}), beyond the numerical derivatives' own "
+                   f"uncertainty ±{self.noise:.3g}.")
+        if self.near_kink():
+            return message + (
+                " f has a kink close to X along the tested directions (its one-sided slopes "
+                "differ at larger steps): check that G is the gradient on the right side of "
+                "it, or test at a point farther from the kink."
+            )
+        return message + (
+            " Common causes: a missing transpose, a dropped product-rule term, a factor of 2."
+        )
+
+    def inconclusive_message(self, error: float) -> str:
+        size = frobenius_norm(self.estimates.values)
+        why = ("f's values (|f(X)| ≈ {:.3g}) are large compared with its changes "
+               "(≈ {:.3g} over a unit step), so differences of f lose the digits that "
+               "matter; subtract the constant from f, or write f so that it accepts complex "
+               "input (then the complex step is used, which subtracts nothing)").format(
+                   abs(self.value), self.estimates.variation)
+        if abs(self.value) <= OFFSET * self.estimates.variation:
+            why = ("X may be close to a point where f is singular or not smooth (an "
+                   "ill-conditioned matrix, a kink), or f may be noisy; try a "
+                   "better-conditioned X, write f so that it accepts complex input, or "
+                   "loosen rtol")
+        if self.near_kink():
+            why = ("f has a kink close to X along the tested directions (its one-sided "
+                   "slopes differ at larger steps); test at a point farther from the kink")
+        return (f"cannot tell: the numerical derivatives are uncertain by ±{self.noise:.3g}, "
+                f"{self.noise / max(size, TINY):.2g} of their size, more than rtol = "
+                f"{self.rtol:.3g}, and the candidate differs by less than that allows "
+                f"(relative error {error:.3g}; {self.where()}). Why: {why}.")
+
+    def kink_message(self, error: float) -> str:
+        gap = float(np.nanmax(self.estimates.kinks))
+        return (f"f does not look differentiable at X along the tested direction: its forward "
+                f"and backward slopes differ by {gap:.3g}, and the gap does not shrink with "
+                "the step, so there is no gradient here to compare with (a kink: abs or relu "
+                "at an exact zero, a tied max, a repeated singular value; or a singularity "
+                "closer to X than the smallest step can resolve). Check G at a point "
+                f"away from it ({self.where()}; relative error to the average of the "
+                f"one-sided slopes {error:.3g}).")
+
+    def near_kink(self) -> bool:
+        if self.first is None:
+            return False
+        return bool(np.nanmax(self.first.kinks, initial=0.0) > 0)
 
 
 class _CountingFunction:
@@ -192,41 +352,10 @@ def _as_candidate(candidate: Any, shape: tuple[int, ...]) -> np.ndarray | str:
     return G.astype(float)
 
 
-def _noise_level(
-    value: float, X: np.ndarray, directions: list[np.ndarray], estimates: Estimates
-) -> float:
-    """How far the numerical derivatives may be off, in the norm over the directions.
-
-    Per direction: rounding in evaluating f and its derivative, ROUNDING·ε·|f(X)| per unit
-    step (steps as in the numerical derivatives), plus SAFETY times the method's own error
-    estimate where it has one (Richardson's, which includes its round-off).
-    """
-    scales = np.array([step_scale(X, H) for H in directions])
-    errors = np.nan_to_num(estimates.errors, nan=0.0)
-    return frobenius_norm(ROUNDING * EPS * abs(value) / scales + SAFETY * errors)
-
-
-def _message(
-    ok: bool, error: float, rtol: float, shape: tuple, estimates: Estimates, noise: float
-) -> str:
-    n = len(estimates.values)
-    where = f"X of shape {shape}, {n} random directions, {estimates.method} derivatives"
-    size = frobenius_norm(estimates.values)
-    limited = noise > rtol * size
-    resolution = f"; the numerical derivatives are resolved to ±{noise:.3g} here" if limited else ""
-    if ok:
-        return f"relative error {error:.3g} ≤ {rtol:.3g} ({where}){resolution}"
-    message = (
-        f"relative error {error:.3g} > {rtol:.3g}: ⟨G, H⟩ does not match Df(X)[H] ({where})."
-    )
-    if limited and noise > 1e-3 * size:
-        return message + (
-            f" The numerical derivatives are themselves uncertain (±{noise:.3g}): f may "
-            "have a kink or singularity near X, or its values may swamp its changes."
-        )
-    return message + (
-        " Common causes: a missing transpose, a dropped product-rule term, a factor of 2."
-    )
+def _real_pairs(z: np.ndarray) -> np.ndarray:
+    """A complex array as real and imaginary parts side by side (the same Frobenius norm)."""
+    z = np.asarray(z, dtype=complex)
+    return np.stack([z.real, z.imag])
 
 
 def _numeric_array(value: Any, name: str) -> np.ndarray:
@@ -248,3 +377,8 @@ def _check_options(n_directions: Any, rtol: Any) -> None:
         raise TypeError(f"rtol must be a number, got {type(rtol).__name__}")
     if not (np.isfinite(rtol) and rtol > 0):
         raise ValueError(f"rtol must be positive and finite, got {rtol}")
+    if rtol >= 1:
+        raise ValueError(
+            f"rtol must be less than 1, got {rtol}: at rtol ≥ 1 even a zero gradient passes "
+            "(its relative error is exactly 1)"
+        )

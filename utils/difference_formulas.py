@@ -61,6 +61,7 @@ def forward_difference(f: Callable, X: ArrayLike, H: ArrayLike, h: float) -> np.
     """
     h = positive_step(h)
     line = Line.build(f, X, H)
+    line.require_visible_step(h, "forward")
     return as_output(line.forward(h))
 
 
@@ -72,6 +73,7 @@ def central_difference(f: Callable, X: ArrayLike, H: ArrayLike, h: float) -> np.
     """
     h = positive_step(h)
     line = Line.build(f, X, H)
+    line.require_visible_step(h, "central")
     return as_output(line.central(h))
 
 
@@ -86,6 +88,7 @@ def complex_step(f: Callable, X: ArrayLike, H: ArrayLike, h: float) -> np.ndarra
     """
     h = positive_step(h)
     line = Line.build(f, X, H)
+    line.require_visible_step(h, "complex")
     return as_output(line.complex_step(h))
 
 
@@ -97,6 +100,7 @@ def richardson(f: Callable, X: ArrayLike, H: ArrayLike, h: float) -> np.ndarray 
     """
     h = positive_step(h)
     line = Line.build(f, X, H)
+    line.require_visible_step(h, "richardson")
     return as_output(line.richardson(h))
 
 
@@ -115,6 +119,7 @@ class Line:
     scale: float
     output_shape: tuple[int, ...] | None = None
     _size_of_f: float | None = field(default=None, repr=False)
+    _values: dict[float, np.ndarray] = field(default_factory=dict, repr=False)
 
     @classmethod
     def build(cls, f: Any, X: ArrayLike, H: ArrayLike, value_at_X: Any = None) -> Line:
@@ -129,10 +134,23 @@ class Line:
         if value_at_X is not None:
             line.output_shape = np.shape(value_at_X)
             line._size_of_f = largest_magnitude(np.asarray(value_at_X))
+            line._values[0.0] = np.asarray(value_at_X)
         return line
 
     def __call__(self, t: float | complex) -> np.ndarray:
-        """f(X + tH) as an array; its shape must not change from call to call."""
+        """f(X + tH) as an array; its shape must not change from call to call.
+
+        Values at real t are remembered, so formulas that share points (the central and
+        one-sided differences at the same step) cost no extra evaluations.
+        """
+        if isinstance(t, float) and t in self._values:
+            return self._values[t]
+        value = self._evaluate(t)
+        if isinstance(t, float):
+            self._values[t] = value
+        return value
+
+    def _evaluate(self, t: float | complex) -> np.ndarray:
         raw = self.f(self.X + t * self.H)
         try:
             value = np.asarray(raw)
@@ -165,6 +183,31 @@ class Line:
 
     def richardson(self, h: float) -> np.ndarray:
         return (4 * self.central(h / 2) - self.central(h)) / 3
+
+    def require_visible_step(self, h: float, method: str) -> None:
+        """Raise ValueError if a step h along H cannot change X in floating point.
+
+        With X + hH == X (real methods) or hH == 0 (complex step) the formula would
+        return 0 whatever f is.
+        """
+        if method == "complex":
+            moved = np.any(h * self.H != 0)
+        else:
+            moved = not np.array_equal(self.X + h * self.H, self.X)
+        if not moved:
+            raise ValueError(
+                f"the step h = {h:g} is too small to move X along H in floating point "
+                f"(X + hH == X for X of size {typical_size(self.X):.3g}): the {method} "
+                "difference would be 0 whatever f is; use a larger h or let h be chosen"
+            )
+
+    def slope_gap(self, h: float) -> np.ndarray:
+        """Forward minus backward slope, (f(X + hH) − 2 f(X) + f(X − hH)) / h.
+
+        It is about h·f'' for a smooth f, so it shrinks with h; at a kink it tends to the
+        jump of the slope instead. Chapter 2, *The Fréchet derivative and the gradient*.
+        """
+        return np.real(self(h) - 2 * self(0.0) + self(-h)) / h
 
     def complex_value(self, h: float) -> np.ndarray:
         """f(X + ihH), with numpy's discarding of imaginary parts turned into an error."""

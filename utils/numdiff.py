@@ -4,23 +4,27 @@ Methods (see :mod:`utils.difference_formulas` for the formulas):
 
 * ``"complex"``: the complex step, exact to rounding for complex-analytic f;
 * ``"richardson"``: Richardson-extrapolated central differences, the step chosen from a
-  ladder of ten step sizes by comparing neighbouring estimates (an error estimate);
+  ladder of step sizes that goes down until round-off takes over, with an error estimate
+  taken from the disagreement of each estimate with both of its neighbours;
 * ``"central"``, ``"forward"``: the textbook formulas with a standard step;
 * ``"auto"`` (the default): the complex step where it is valid, Richardson otherwise.
 
 "auto" rejects the complex step when f refuses complex input, returns real numbers for it
-(``abs``, norms, ``svd``) or drops imaginary parts, and otherwise compares it with
-Richardson: a disagreement larger than Richardson's own error estimate means f is not
-analytic as written (it conjugates, say), and Richardson is used. Steps are measured in
-units of the entries of X that the direction touches, so tiny and huge matrices are treated
+(``abs``, norms, ``svd``) or drops imaginary parts, and otherwise compares it with a real
+difference: only a real estimate whose own (honest) error bound excludes the complex value
+can overrule it, so an ill-conditioned f, whose differences are unreliable, keeps its exact
+complex step. Every estimate carries an error bound and the one-sided slope gap that would
+reveal a kink; the public functions warn (:class:`NumericalDerivativeWarning`) when the
+derivative is not resolved or f does not look differentiable. Steps are measured in units
+of the entries of X that the direction touches, so tiny and huge matrices are treated
 alike. Introduced in Chapter 2, *The Fréchet derivative and the gradient*.
 """
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from itertools import pairwise
 from typing import Any, Literal
 
 import numpy as np
@@ -28,10 +32,22 @@ from numpy.typing import ArrayLike
 
 from ._validation import as_real_array, require_callable
 from .difference_formulas import Line, as_output, largest_magnitude, positive_step, typical_size
+from .line_estimates import (
+    COMPLEX_STEP,
+    EPS,
+    TINY,
+    LineEstimate,
+    choose_method,
+    complex_estimate,
+    quick_richardson,
+    richardson_ladder,
+    unit_variation,
+)
 
 __all__ = [
     "METHODS",
     "Estimates",
+    "NumericalDerivativeWarning",
     "derivatives_along",
     "directional_derivative",
     "jacobian_tensor",
@@ -42,16 +58,15 @@ __all__ = [
 Method = Literal["auto", "complex", "richardson", "central", "forward"]
 METHODS: tuple[str, ...] = ("auto", "complex", "richardson", "central", "forward")
 
-EPS = float(np.finfo(float).eps)
-TINY = float(np.finfo(float).tiny)
-COMPLEX_STEP = 1e-20  # in units of Line.scale; any tiny value works for the complex step
 DEFAULT_STEPS = {"forward": np.sqrt(EPS), "central": EPS ** (1 / 3), "complex": COMPLEX_STEP}
-LADDER = tuple(10.0**-k for k in range(1, 11))  # Richardson steps in units of Line.scale
-ROUNDOFF_FACTOR = 10.0  # round-off error of a difference estimate ≈ this × ε |f| / h
-QUICK_STEP = 1e-3  # one Richardson step for the cheap first comparison in "auto"
-QUICK_RTOL = 1e-8  # complex step accepted at once if it matches that estimate this well
-CONVERGED = 1e-3  # a ladder estimate has converged when its relative error is below this
-REFUTE_FACTOR = 10.0  # Richardson refutes the complex step beyond this × its error estimate
+UNRESOLVED = 1e-6  # the public functions warn when error / |estimate| exceeds this
+
+
+class NumericalDerivativeWarning(RuntimeWarning):
+    """A numerical derivative could not be resolved, or f looks non-differentiable there.
+
+    Chapter 2, *The Fréchet derivative and the gradient*.
+    """
 
 
 @dataclass(frozen=True)
@@ -63,15 +78,24 @@ class Estimates:
     values : ndarray, shape (k,) + output shape
         values[i] estimates Df(X)[H_i].
     errors : ndarray, shape (k,)
-        An estimate of the absolute error of each (0 for the complex step, which is exact
-        up to rounding; NaN where no estimate exists, for the textbook formulas).
+        An honest bound on the absolute error of each (for the complex step, its rounding;
+        NaN for the textbook formulas, which have none).
     method : str
         The method used.
+    kinks : ndarray, shape (k,)
+        The one-sided slope gap along each direction that did not shrink with the step:
+        0 where f looks smooth, > 0 where f looks non-differentiable, NaN where untested
+        (the complex step tests only the first direction).
+    variation : float
+        |f(X + sH) − f(X)| over a natural step s along the first direction (or the probe):
+        the size of f's changes, free of any constant in f.
     """
 
     values: np.ndarray
     errors: np.ndarray
     method: str
+    kinks: np.ndarray
+    variation: float = 0.0
 
 
 def directional_derivative(
@@ -96,7 +120,9 @@ def directional_derivative(
 
     Chapter 2, *The Fréchet derivative and the gradient*.
     """
-    return as_output(derivatives_along(f, X, [H], method, h).values[0])
+    estimates = derivatives_along(f, X, [H], method, h)
+    _warn_if_unreliable(estimates, "directional_derivative")
+    return as_output(estimates.values[0])
 
 
 def numerical_gradient(
@@ -154,7 +180,9 @@ def jacobian_tensor(
     """
     X = as_real_array(X, "X", min_ndim=1)
     basis = [_basis_array(X.shape, index) for index in np.ndindex(X.shape)]
-    values = derivatives_along(F, X, basis, method, h, probe=_relative_probe(X)).values
+    estimates = derivatives_along(F, X, basis, method, h, probe=_relative_probe(X))
+    _warn_if_unreliable(estimates, "jacobian_tensor")
+    values = estimates.values
     return np.moveaxis(values, 0, -1).reshape(values.shape[1:] + X.shape)
 
 
@@ -166,6 +194,7 @@ def derivatives_along(
     h: float | None = None,
     probe: ArrayLike | None = None,
     value_at_X: ArrayLike | None = None,
+    quick: bool = False,
 ) -> Estimates:
     """Df(X)[H] for each direction H, sharing one choice of method.
 
@@ -183,6 +212,9 @@ def derivatives_along(
     probe : array_like of shape s, optional
     value_at_X : array_like, optional
         f(X), if the caller has it already (saves one evaluation).
+    quick : bool
+        With Richardson and no explicit step, use one step (four evaluations of f per
+        direction) instead of the ladder; the error bounds say when that was not enough.
 
     Returns
     -------
@@ -197,101 +229,70 @@ def derivatives_along(
     lines = [Line.build(f, X, H, value) for H in directions]
     if not lines:
         raise ValueError("directions is empty: give at least one direction")
+    if h is not None:
+        for line in lines:
+            line.require_visible_step(h, method)
+    probe_line = lines[0] if probe is None else Line.build(f, X, probe, value)
+    careful = method in ("auto", "complex", "richardson") and h is None
+    variation = unit_variation(probe_line) if careful else 0.0
     if method == "auto":
-        probe_line = lines[0] if probe is None else Line.build(f, X, probe, value)
-        method, first, first_error = _choose_method(probe_line)
+        method, first = choose_method(probe_line, quick)
         if probe is None:
-            rest = [_estimate(line, method, None) for line in lines[1:]]
-            return _collect([(first, first_error), *rest], method)
-    return _collect([_estimate(line, method, h) for line in lines], method)
+            rest = [_estimate(line, method, None, quick) for line in lines[1:]]
+            return _collect([first, *rest], method, variation)
+    estimates = [_estimate(line, method, h, quick) for line in lines]
+    return _collect(estimates, method, variation)
 
 
 # -- internals --------------------------------------------------------------------------------
 
 
-def _estimate(line: Line, method: str, h: float | None) -> tuple[np.ndarray, float]:
-    """One directional derivative by an explicit method, with its error estimate."""
+def _estimate(line: Line, method: str, h: float | None, quick: bool) -> LineEstimate:
+    """One directional derivative by an explicit method, with its error bound."""
     if method == "richardson" and h is None:
-        return _richardson_ladder(line)
+        return quick_richardson(line) if quick else richardson_ladder(line)
+    if method == "complex" and h is None:
+        estimate = complex_estimate(line)
+        if estimate is not None:
+            return estimate
     step = DEFAULT_STEPS[method] * line.scale if h is None else h
     formulas = {"forward": line.forward, "central": line.central,
                 "richardson": line.richardson, "complex": line.complex_step}
-    value = formulas[method](step)
-    return value, (0.0 if method == "complex" else np.nan)
+    return LineEstimate(formulas[method](step), float("nan"))
 
 
-def _richardson_ladder(line: Line) -> tuple[np.ndarray, float]:
-    """Richardson estimates on a ladder of steps; keep the most accurate converged one.
-
-    Too large a step leaves truncation error, too small a step round-off error. The error
-    of an estimate is gauged by its gap to the estimate at the next smaller step plus the
-    round-off ε |f| / h. Among the estimates whose error is small *relative* to their size
-    (converged), the one with the smallest error wins. Insisting on convergence matters
-    near a singularity, where large steps give small, mutually consistent but wrong values;
-    when nothing converges (a zero derivative, say), the smallest absolute error wins.
-    Returns the estimate and its absolute error estimate.
-    """
-    with np.errstate(all="ignore"):  # large trial steps may leave f's domain
-        estimates = [(step, line.richardson(step * line.scale)) for step in LADDER]
-    candidates = []  # (converged?, absolute error, estimate)
-    for (step, larger), (_, smaller) in pairwise(estimates):
-        if not (np.all(np.isfinite(larger)) and np.all(np.isfinite(smaller))):
-            continue
-        roundoff = ROUNDOFF_FACTOR * EPS * line.size_of_f() / (step * line.scale)
-        error = largest_magnitude(larger - smaller) + roundoff
-        size = max(largest_magnitude(larger), largest_magnitude(smaller), roundoff, TINY)
-        candidates.append((error / size > CONVERGED, error, larger))
-    if not candidates:
-        raise ValueError("f is not finite near X along H, so no derivative can be estimated")
-    _, error, best = min(candidates, key=lambda c: (c[0], c[1]))
-    return best, error
+def _collect(results: list[LineEstimate], method: str, variation: float) -> Estimates:
+    values = np.array([result.value for result in results], dtype=float)
+    errors = np.array([result.error for result in results], dtype=float)
+    kinks = np.array([result.kink for result in results], dtype=float)
+    return Estimates(values, errors, method, kinks, variation)
 
 
-def _choose_method(line: Line) -> tuple[str, np.ndarray, float]:
-    """Decide whether the complex step is valid for f along this line.
-
-    Returns the method ("complex" or "richardson"), its estimate and error estimate.
-    """
-    complex_estimate = _try_complex_step(line)
-    if complex_estimate is None:
-        return ("richardson", *_richardson_ladder(line))
-    with np.errstate(all="ignore"):
-        quick = line.richardson(QUICK_STEP * line.scale)
-    if _within(complex_estimate, quick, QUICK_RTOL, 0.0):  # no slack for round-off here:
-        return "complex", complex_estimate, 0.0           # unclear cases go to the ladder
-    try:
-        reference, error = _richardson_ladder(line)
-    except ValueError:  # no finite difference near X: nothing can refute the complex step
-        return "complex", complex_estimate, 0.0
-    if _within(complex_estimate, reference, 0.0, REFUTE_FACTOR * error):
-        return "complex", complex_estimate, 0.0
-    return "richardson", reference, error
-
-
-def _try_complex_step(line: Line) -> np.ndarray | None:
-    """The complex-step estimate, or None if f visibly does not support complex input."""
-    h = COMPLEX_STEP * line.scale
-    try:
-        perturbed = line.complex_value(h)
-    except Exception:
-        return None
-    estimate = np.imag(perturbed) / h
-    if not np.iscomplexobj(perturbed) or not np.all(np.isfinite(estimate)):
-        return None  # abs, norms and svd return real numbers
-    return estimate
-
-
-def _within(a: np.ndarray, b: np.ndarray, rtol: float, atol: float) -> bool:
-    """Entrywise |a − b| ≤ rtol·max(|a|, |b|) + atol (False if b is not finite)."""
-    if not np.all(np.isfinite(b)):
-        return False
-    return bool(np.all(np.abs(a - b) <= rtol * np.maximum(np.abs(a), np.abs(b)) + atol))
-
-
-def _collect(results: list[tuple[np.ndarray, float]], method: str) -> Estimates:
-    values = np.array([value for value, _ in results], dtype=float)
-    errors = np.array([error for _, error in results], dtype=float)
-    return Estimates(values, errors, method)
+def _warn_if_unreliable(estimates: Estimates, what: str) -> None:
+    """Warn when an estimate is not resolved or f does not look differentiable."""
+    values = estimates.values.reshape(len(estimates.values), -1)
+    sizes = np.max(np.abs(values), axis=1)
+    kinked = np.nan_to_num(estimates.kinks, nan=0.0) > 0
+    unresolved = estimates.errors > UNRESOLVED * np.maximum(sizes, TINY)
+    if kinked.any():
+        warnings.warn(
+            f"{what}: f does not look differentiable at X along {int(kinked.sum())} of "
+            f"{len(kinked)} directions (its forward and backward slopes differ by up to "
+            f"{np.nanmax(estimates.kinks):.3g}, and the gap does not shrink with the step); "
+            "the value returned is the average of the one-sided slopes",
+            NumericalDerivativeWarning,
+            stacklevel=3,
+        )
+    elif unresolved.any():
+        worst = float(np.max(estimates.errors / np.maximum(sizes, TINY)))
+        warnings.warn(
+            f"{what}: the numerical derivative is not resolved (relative error up to "
+            f"{worst:.2g}): f's values may swamp its changes (a large constant), or X may be "
+            "close to a singularity of f; write f so it accepts complex input (method "
+            "'complex'), or remove the constant",
+            NumericalDerivativeWarning,
+            stacklevel=3,
+        )
 
 
 def real_value_at(f: Callable, X: np.ndarray) -> np.ndarray:

@@ -1,0 +1,277 @@
+"""Derivatives along one line t ↦ f(X + tH), each with an honest error bound.
+
+:mod:`utils.difference_formulas` has the formulas; this module decides how far to trust
+them. Three estimators, from cheapest to most careful:
+
+* :func:`complex_estimate`: the complex step, exact to rounding when f is complex-analytic
+  as written (None when f visibly is not);
+* :func:`quick_richardson`: Richardson extrapolation at one small step, four evaluations;
+  its error bound is the gap between the central differences at h and 2h, which is larger
+  than the extrapolated value's own error, and round-off;
+* :func:`richardson_ladder`: Richardson on a ladder of steps going down (a factor 10 at a
+  time) until round-off takes over. Each estimate's error is gauged by its disagreement
+  with *both* neighbours, so a pair of steps that agree by accident (large steps across a
+  nearby singularity) does not pass for converged; the best converged estimate wins.
+
+All three also look for kinks: the forward and backward slopes differ by about h·f'' for a
+smooth f, which shrinks with h, and by the jump of the slope at a kink, which does not.
+:func:`choose_method` decides, along one probe direction, whether the complex step may be
+used: only a real estimate whose error bound excludes the complex value can overrule it.
+Introduced in Chapter 2, *The Fréchet derivative and the gradient*.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from .difference_formulas import Line, largest_magnitude
+
+__all__ = [
+    "COMPLEX_STEP",
+    "LineEstimate",
+    "choose_method",
+    "complex_estimate",
+    "quick_richardson",
+    "richardson_ladder",
+    "unit_variation",
+]
+
+EPS = float(np.finfo(float).eps)
+TINY = float(np.finfo(float).tiny)
+COMPLEX_STEP = 1e-20  # in units of Line.scale; any tiny value works for the complex step
+LADDER = tuple(10.0**-k for k in range(1, 16))  # Richardson steps in units of Line.scale
+ROUNDOFF_FACTOR = 10.0  # round-off error of a difference estimate ≈ this × ε |f| / h
+COMPLEX_ROUNDING = 1e3  # the complex step's rounding is at least this × ε × its size
+ROUNDING_SPREAD = 10.0  # ... and at most this × its spread between steps h and 3h
+QUICK_STEP = 1e-4  # the cheap first Richardson step, in units of Line.scale
+QUICK_RTOL = 1e-8  # the complex step is accepted at once if it matches that estimate this well
+CONVERGED = 1e-3  # a ladder estimate has converged when its relative error is below this
+REFUTE_FACTOR = 10.0  # a real estimate refutes the complex step beyond this × its error bound
+KINK_RTOL = 1e-6  # a slope gap this small relative to the slopes is no kink
+KINK_SHRINK = 0.75  # halving the step halves a smooth slope gap; a kink's stays above this
+
+
+@dataclass(frozen=True)
+class LineEstimate:
+    """One directional derivative and what is known about its accuracy.
+
+    Attributes
+    ----------
+    value : ndarray, shaped like f(X)
+        The estimate of Df(X)[H].
+    error : float
+        An honest bound on its absolute error (NaN for the textbook formulas, which have
+        none).
+    kink : float
+        The gap between forward and backward slopes that did not shrink with the step:
+        0 when f looks smooth along H, NaN when it was not looked for.
+    """
+
+    value: np.ndarray
+    error: float
+    kink: float = float("nan")
+
+
+def complex_estimate(line: Line) -> LineEstimate | None:
+    """The complex-step derivative, or None if f visibly does not support complex input.
+
+    Its error is rounding only (truncation is O(h²) with h ≈ 1e-20): it is measured by
+    taking the step again at 3h, which rounds differently, and bounded by ROUNDING_SPREAD
+    times the spread, at least COMPLEX_ROUNDING·ε times the value. A constant added to f
+    does not enter: the complex step never subtracts two values of f. Two evaluations.
+    """
+    h = COMPLEX_STEP * line.scale
+    try:
+        perturbed = line.complex_value(h)
+    except Exception:
+        return None
+    value = np.imag(perturbed) / h
+    if not np.iscomplexobj(perturbed) or not np.all(np.isfinite(value)):
+        return None  # abs, norms and svd return real numbers
+    with np.errstate(all="ignore"):
+        again = np.imag(line.complex_value(3 * h)) / (3 * h)
+    rounding = ROUNDING_SPREAD * largest_magnitude(again - value)
+    error = max(rounding, COMPLEX_ROUNDING * EPS * largest_magnitude(value))
+    return LineEstimate(value, error if np.isfinite(error) else np.inf)
+
+
+def unit_variation(line: Line) -> float:
+    """|f(X + sH) − f(X)| for the largest s in (1, 0.1, 0.01)·scale where f is finite.
+
+    The size of f's *changes* over a natural step, free of any constant in f: the scale of
+    the rounding in a derivative computed without subtracting values of f. 0 if f is not
+    finite at any of these points.
+    """
+    for fraction in (1.0, 0.1, 0.01):
+        change = _try(lambda fraction=fraction: line(fraction * line.scale) - line(0.0))
+        if change is not None:
+            return largest_magnitude(change)
+    return 0.0
+
+
+def quick_richardson(line: Line, step: float = QUICK_STEP) -> LineEstimate:
+    """Richardson at one step h = step·scale, from f at X ± hH and X ± 2hH (4 evaluations).
+
+    The error bound |D(h) − D(2h)| + round-off bounds the error of the central difference
+    D(h), hence (generously) that of the extrapolated value. The slope gaps at h and 2h
+    tell a kink (equal gaps) from a smooth f (the gap doubles with the step).
+    """
+    h = step * line.scale
+    with np.errstate(all="ignore"):
+        small, large = line.central(h), line.central(2 * h)
+        value = (4 * small - large) / 3
+        kink = _persistent_gap(line, h, 2 * h)  # a hint only: two steps cannot be sure
+    error = largest_magnitude(small - large) + _roundoff(line, h)
+    if not (np.all(np.isfinite(value)) and np.isfinite(error)):
+        return LineEstimate(np.full(np.shape(value), np.nan), np.inf, kink)
+    return LineEstimate(value, error, kink)
+
+
+def richardson_ladder(line: Line) -> LineEstimate:
+    """Richardson estimates on a ladder of steps; the best converged one, honestly bounded.
+
+    Too large a step leaves truncation error, too small a step round-off error. The error
+    of the estimate at step k is gauged by its distance to the nearer of its neighbours
+    R_{k-1}, R_{k+1} plus the modelled round-off ε |f| / h: at the best step both
+    neighbours are less accurate (one by truncation, the other by round-off), so the
+    nearer one bounds its error. The ladder stops once round-off exceeds the largest
+    estimate seen (after at least three finite estimates). Steps whose slope gap does not
+    shrink are suspect (a kink, round-off noise, or a singularity inside the step) and come
+    after all others. Among estimates whose error is small relative to their size
+    (converged), the one with the smallest error wins; when none converged (a zero
+    derivative, say), the smallest absolute error. Steps whose one-sided slopes differ
+    (a kink within the step) come last: along a piecewise-linear f the central differences
+    agree perfectly at every step longer than the distance to the kink, and are all wrong.
+    Raises ValueError when f is not finite at any two neighbouring steps.
+    """
+    steps, values = [], []
+    for step in LADDER:
+        h = step * line.scale
+        steps.append(h)
+        values.append(_try(lambda h=h: line.richardson(h)))
+        finite = [largest_magnitude(v) for v in values if v is not None]
+        if len(finite) >= 3 and _roundoff(line, h) > 10 * max(finite):
+            break
+    best = None  # (suspect?, not converged?, error, k)
+    for k, value in enumerate(values):
+        neighbours = [values[j] for j in (k - 1, k + 1) if 0 <= j < len(values)]
+        neighbours = [v for v in neighbours if v is not None]
+        if value is None or not neighbours:
+            continue
+        if len(neighbours) < 2 and 0 < k < len(values) - 1:
+            continue  # an interior step needs both neighbours
+        gap = min(largest_magnitude(value - v) for v in neighbours)
+        error = gap + _roundoff(line, steps[k])
+        size = max(largest_magnitude(value), _roundoff(line, steps[k]), TINY)
+        suspect = _persistent_gap(line, steps[k] / 2, steps[k], growing=True) > 0
+        candidate = (suspect, error / size > CONVERGED, error, k)
+        best = candidate if best is None or candidate < best else best
+    if best is None:
+        raise ValueError("f is not finite near X along H, so no derivative can be estimated")
+    *_, error, k = best
+    return LineEstimate(values[k], error, _kink_along(line, steps))
+
+
+def choose_method(line: Line, quick: bool = False) -> tuple[str, LineEstimate]:
+    """Decide along this line whether the complex step is valid for f.
+
+    The complex step is accepted at once when it is self-consistent to QUICK_RTOL and
+    matches a quick real estimate. Otherwise the full ladder decides: the complex step is
+    overruled only by a kink-free ladder estimate that differs from it by more than
+    REFUTE_FACTOR times their error bounds together (f conjugates, say), or by one with a
+    smaller error bound (f's complex arithmetic rounds badly, as eigensolvers do). The
+    ladder's verdict on kinks is kept in the result. Without a complex step, the result
+    is the ladder's, or with ``quick`` the quick estimate. Returns the method ("complex" or "richardson") and its estimate.
+    """
+    candidate = complex_estimate(line)
+    first = quick_richardson(line)
+    if candidate is None:
+        return "richardson", first if quick else richardson_ladder(line)
+    exact = candidate.error <= QUICK_RTOL * largest_magnitude(candidate.value)
+    agrees = _within(candidate.value, first.value, QUICK_RTOL, 0.0)
+    if exact and agrees and not first.kink > 0:
+        return "complex", LineEstimate(candidate.value, candidate.error, first.kink)
+    try:
+        reference = richardson_ladder(line)
+    except ValueError:  # no finite difference near X: nothing can refute the complex step
+        return "complex", LineEstimate(candidate.value, candidate.error, first.kink)
+    atol = REFUTE_FACTOR * (reference.error + candidate.error)
+    refuted = reference.kink == 0 and not _within(candidate.value, reference.value, 0.0, atol)
+    if refuted or candidate.error > reference.error:
+        return "richardson", reference  # f is not analytic as written, or rounds badly
+    return "complex", LineEstimate(candidate.value, candidate.error, reference.kink)
+
+
+def _persistent_gap(line: Line, small: float, large: float, growing: bool = False) -> float:
+    """The slope gap at step ``small`` if it is as large at step ``large``, else 0.
+
+    Only a gap above round-off and above KINK_RTOL times the slopes counts. With
+    ``growing``, a gap that grows as the step shrinks (noise, or a singularity inside the
+    step) counts too: any gap that does not shrink makes an estimate suspect.
+    """
+    with np.errstate(all="ignore"):
+        gaps = [largest_magnitude(line.slope_gap(h)) for h in (small, large)]
+        slopes = largest_magnitude(line.central(small)) + gaps[0]
+    if not np.all(np.isfinite(gaps)):
+        return 0.0
+    floor = max(100 * _roundoff(line, small), KINK_RTOL * slopes)
+    if gaps[0] <= floor or gaps[0] < KINK_SHRINK * gaps[1]:
+        return 0.0
+    if not growing and gaps[1] < KINK_SHRINK * gaps[0]:
+        return 0.0
+    return gaps[0]
+
+
+def _kink_at(line: Line, larger: float, step: float) -> float:
+    """The slope gap at ``step`` if it is the same at step/2 and at the ladder's larger step.
+
+    Over a factor 10 in the step a smooth gap shrinks tenfold and round-off noise grows
+    tenfold; only a kink (or a singularity inside the step) leaves it unchanged.
+    """
+    return min(_persistent_gap(line, step / 2, step), _persistent_gap(line, step, larger))
+
+
+def _kink_along(line: Line, steps: list[float]) -> float:
+    """The kink verdict of the ladder: the gap of the last step, going down, that saw one.
+
+    A kink seen at larger steps is cleared by a smaller step that could have seen it (its
+    round-off floor is below the gap) and did not: then f only has a kink *near* X.
+    """
+    kink = 0.0
+    for larger, step in zip(steps, steps[1:], strict=False):
+        gap = _kink_at(line, larger, step)
+        if gap > 0:
+            kink = gap
+        elif kink > 0 and 100 * _roundoff(line, step) < 0.5 * kink:
+            with np.errstate(all="ignore"):
+                seen = largest_magnitude(line.slope_gap(step))
+            kink = kink if seen >= KINK_SHRINK * kink else 0.0
+    return kink
+
+
+def _try(evaluate: Callable[[], np.ndarray]) -> np.ndarray | None:
+    """The real part of evaluate(), or None if it is not finite or f fails there.
+
+    Large trial steps may leave f's domain: NaN, or an error from a factorisation.
+    """
+    try:
+        with np.errstate(all="ignore"):
+            value = np.real(evaluate())
+    except (ArithmeticError, np.linalg.LinAlgError):
+        return None
+    return value if np.all(np.isfinite(value)) else None
+
+
+def _roundoff(line: Line, h: float) -> float:
+    """Round-off in a difference quotient of f with step h: ROUNDOFF_FACTOR·ε·|f(X)| / h."""
+    return ROUNDOFF_FACTOR * EPS * line.size_of_f() / h
+
+
+def _within(a: np.ndarray, b: np.ndarray, rtol: float, atol: float) -> bool:
+    """Entrywise |a − b| ≤ rtol·max(|a|, |b|) + atol (False if b is not finite)."""
+    if not np.all(np.isfinite(b)):
+        return False
+    return bool(np.all(np.abs(a - b) <= rtol * np.maximum(np.abs(a), np.abs(b)) + atol))
