@@ -18,6 +18,7 @@ from utils import (
     numerical_gradient,
     random_invertible,
     relative_error,
+    richardson,
 )
 
 
