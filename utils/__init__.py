@@ -15,7 +15,8 @@ commutation matrix), ``random_matrices`` (test matrices from an rng),
 ``numdiff`` (derivatives with automatic method and step), ``checks`` (gradient checks),
 ``plotting`` (figures); and the registry of gradient identities: ``identity_record``
 (one identity), ``identity_samplers`` (random valid inputs), ``catalogue_*`` (the entries,
-by kind) and ``identities`` (lookup, checks and the gradient table).
+by kind), ``identities`` (lookup, checks and the gradient table), ``latex_eval`` (the
+book's LaTeX, evaluated) and ``latex_checks`` (the displayed formulas against the code).
 """
 
 from .checks import GradientCheck, check_gradient, relative_error
@@ -31,6 +32,7 @@ from .identities import (
     get_identity,
     gradient_table,
 )
+from .latex_checks import check_latex
 from .matrix_space import basis_matrix, commutation_matrix, frobenius, frobenius_norm, unvec, vec
 from .numdiff import directional_derivative, jacobian_tensor, numerical_gradient
 from .plotting import plot_step_errors, plot_tensor_blocks, set_style
@@ -53,6 +55,7 @@ __all__ = [
     "check_derivation",
     "check_gradient",
     "check_identity",
+    "check_latex",
     "commutation_matrix",
     "complex_step",
     "derivations",

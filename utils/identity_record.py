@@ -56,7 +56,8 @@ class Step:
     value : callable
         ``value(dX, **inputs)``: the same expression evaluated at the inputs and a direction
         dX shaped like X, a number. A derivation is checked by comparing every step's value
-        with a numerical directional derivative.
+        with a numerical directional derivative, and the step's latex, evaluated, with its
+        value (:func:`utils.check_latex`).
 
     Chapter 3, *A calculus of differentials*.
     """
@@ -89,7 +90,8 @@ class Identity:
         One of :data:`KINDS`.
     f_latex, grad_latex : str
         The function and its gradient in LaTeX, using the book's macros (``\\tr``,
-        ``\\fro{X}``, ...), without dollar signs.
+        ``\\fro{X}``, ...), without dollar signs, in the grammar of
+        :mod:`utils.latex_eval` (:func:`utils.check_latex` compares them with f and grad).
     shapes : str
         The inputs' shapes, e.g. ``"A: p×m, X: m×n, B: n×p"``.
     assumptions : tuple of str
