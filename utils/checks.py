@@ -29,7 +29,7 @@ TINY = float(np.finfo(float).tiny)
 ROUNDING = 1e3  # textbook formulas: rounding of a derivative ≈ this × ε |f(X)| per unit step
 SAFETY = 3.0  # how many times its own error bound a difference estimate may be off
 OFFSET = 1e3  # |f(X)| this many times f's variation: a constant swamps f's changes
-ABSOLUTE = 10.0  # tiny derivatives: a difference within this × the noise is agreement
+ABSOLUTE = 3.0  # tiny derivatives: a difference beyond this × the noise is a mismatch
 VERDICTS = ("correct", "wrong", "inconclusive", "not differentiable", "invalid candidate")
 
 
@@ -223,9 +223,9 @@ def _judge(
         verdict = "correct" if difference <= rtol * size else "wrong"
         return _Judgement(verdict, error, noise, context.message(verdict, error))
     if noise <= rtol * natural or natural == 0:  # resolved on f's own scale: compare
-        allowed = max(rtol * size, ABSOLUTE * noise)  # absolutely, at the noise level
-        error = difference / max(size, noise / rtol, TINY)
-        verdict = "correct" if difference <= allowed else "wrong"
+        error = difference / max(size, noise / rtol, TINY)  # absolutely, at the noise level
+        verdict = ("correct" if difference <= max(rtol * size, noise) else
+                   "wrong" if difference > rtol * size + ABSOLUTE * noise else "inconclusive")
         stationary = size <= ABSOLUTE * noise
         return _Judgement(verdict, error, noise, context.message(verdict, error, stationary))
     error = difference / max(size, TINY)

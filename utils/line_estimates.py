@@ -75,13 +75,15 @@ class LineEstimate:
     kink: float = float("nan")
 
 
-def complex_estimate(line: Line) -> LineEstimate | None:
+def complex_estimate(line: Line, variation: float = 0.0) -> LineEstimate | None:
     """The complex-step derivative, or None if f visibly does not support complex input.
 
     Its error is rounding only (truncation is O(h²) with h ≈ 1e-20): it is measured by
     taking the step again at 3h, which rounds differently, and bounded by ROUNDING_SPREAD
-    times the spread, at least COMPLEX_ROUNDING·ε times the value. A constant added to f
-    does not enter: the complex step never subtracts two values of f. Two evaluations.
+    times the spread, at least COMPLEX_ROUNDING·ε times the value and ROUNDING_SPREAD·ε
+    times f's ``variation`` over a unit step (the size of the terms a vanishing derivative
+    is the sum of). A constant added to f does not enter: the complex step never
+    subtracts two values of f. Two evaluations.
     """
     h = COMPLEX_STEP * line.scale
     try:
@@ -94,7 +96,8 @@ def complex_estimate(line: Line) -> LineEstimate | None:
     with np.errstate(all="ignore"):
         again = np.imag(line.complex_value(3 * h)) / (3 * h)
     rounding = ROUNDING_SPREAD * largest_magnitude(again - value)
-    error = max(rounding, COMPLEX_ROUNDING * EPS * largest_magnitude(value))
+    error = max(rounding, COMPLEX_ROUNDING * EPS * largest_magnitude(value),
+                ROUNDING_SPREAD * EPS * variation / line.scale)
     return LineEstimate(value, error if np.isfinite(error) else np.inf)
 
 
@@ -175,7 +178,9 @@ def richardson_ladder(line: Line) -> LineEstimate:
     return LineEstimate(values[k], error, _kink_along(line, steps))
 
 
-def choose_method(line: Line, quick: bool = False) -> tuple[str, LineEstimate]:
+def choose_method(
+    line: Line, variation: float = 0.0, quick: bool = False
+) -> tuple[str, LineEstimate]:
     """Decide along this line whether the complex step is valid for f.
 
     The complex step is accepted at once when it is self-consistent to QUICK_RTOL and
@@ -186,7 +191,7 @@ def choose_method(line: Line, quick: bool = False) -> tuple[str, LineEstimate]:
     ladder's verdict on kinks is kept in the result. Without a complex step, the result
     is the ladder's, or with ``quick`` the quick estimate. Returns the method ("complex" or "richardson") and its estimate.
     """
-    candidate = complex_estimate(line)
+    candidate = complex_estimate(line, variation)
     first = quick_richardson(line)
     if candidate is None:
         return "richardson", first if quick else richardson_ladder(line)

@@ -236,23 +236,25 @@ def derivatives_along(
     careful = method in ("auto", "complex", "richardson") and h is None
     variation = unit_variation(probe_line) if careful else 0.0
     if method == "auto":
-        method, first = choose_method(probe_line, quick)
+        method, first = choose_method(probe_line, variation, quick)
         if probe is None:
-            rest = [_estimate(line, method, None, quick) for line in lines[1:]]
+            rest = [_estimate(line, method, None, quick, variation) for line in lines[1:]]
             return _collect([first, *rest], method, variation)
-    estimates = [_estimate(line, method, h, quick) for line in lines]
+    estimates = [_estimate(line, method, h, quick, variation) for line in lines]
     return _collect(estimates, method, variation)
 
 
 # -- internals --------------------------------------------------------------------------------
 
 
-def _estimate(line: Line, method: str, h: float | None, quick: bool) -> LineEstimate:
+def _estimate(
+    line: Line, method: str, h: float | None, quick: bool, variation: float
+) -> LineEstimate:
     """One directional derivative by an explicit method, with its error bound."""
     if method == "richardson" and h is None:
         return quick_richardson(line) if quick else richardson_ladder(line)
     if method == "complex" and h is None:
-        estimate = complex_estimate(line)
+        estimate = complex_estimate(line, variation)
         if estimate is not None:
             return estimate
     step = DEFAULT_STEPS[method] * line.scale if h is None else h

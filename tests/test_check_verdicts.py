@@ -1,0 +1,207 @@
+"""check_gradient's verdicts in hard cases: a pass must mean the gradient is right.
+
+Four classes of trouble, each with correct and wrong candidates: a large constant in f,
+ill-conditioned inputs, kinks (and points near them), and a tolerance that accepts
+anything. A wrong candidate must never pass; a correct one passes where the numerical
+derivatives can resolve it, and is otherwise "inconclusive" (never "wrong").
+"""
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from utils import check_gradient, directional_derivative, random_invertible
+from utils.numdiff import NumericalDerivativeWarning
+
+
+@pytest.fixture
+def rng():
+    return np.random.default_rng(5)
+
+
+def _quadratic(rng):
+    A, X = rng.standard_normal((5, 5)), rng.standard_normal((5, 3))
+    G = (A + A.T) @ X
+    wrong = {"transposed": 2 * A @ X, "doubled": 2 * G, "negated": -G, "zero": 0 * G}
+    return A, X, G, wrong
+
+
+# -- a large constant in f -------------------------------------------------------------
+
+
+@pytest.mark.parametrize("offset", [1e6, 1e10, 1e14])
+def test_large_offset_complex_step_resolves_every_candidate(rng, offset):
+    """The complex step subtracts nothing, so 1e14 + tr(XᵀAX) is judged exactly."""
+    A, X, G, wrong = _quadratic(rng)
+    f = lambda Y: offset + np.trace(Y.T @ A @ Y)  # noqa: E731
+    good = check_gradient(f, G, X)
+    assert good.ok and good.method == "complex", good
+    for name, candidate in wrong.items():
+        result = check_gradient(f, candidate, X)
+        assert result.verdict == "wrong", (name, result)
+
+
+@pytest.mark.parametrize("offset", [1e10, 1e14])
+def test_large_offset_without_complex_step_is_never_a_false_pass(rng, offset):
+    """float(...) forces differences, which lose digits to the offset: wrong candidates
+    fail, and the correct one is passed only if resolved, else called inconclusive."""
+    A, X, G, wrong = _quadratic(rng)
+    f = lambda Y: float(offset + np.trace(Y.T @ A @ Y))  # noqa: E731
+    good = check_gradient(f, G, X)
+    assert good.verdict in ("correct", "inconclusive"), good
+    if offset == 1e14:
+        assert good.verdict == "inconclusive", good
+        assert "large compared with its changes" in good.message
+    for name, candidate in wrong.items():
+        assert not check_gradient(f, candidate, X).ok, name
+
+
+@pytest.mark.parametrize("distance", [1e-4, 1e-7])
+def test_offset_near_a_minimum(rng, distance):
+    """1e6 + ‖X − X0‖² a tiny distance from X0: the gradient 2(X − X0) is tiny."""
+    X0 = rng.standard_normal((4, 3))
+    X = X0 + distance * rng.standard_normal((4, 3))
+    G = 2 * (X - X0)
+    analytic = lambda Y: 1e6 + np.sum((Y - X0) ** 2)  # noqa: E731
+    real_only = lambda Y: float(analytic(Y))  # noqa: E731
+    assert check_gradient(analytic, G, X).ok
+    assert check_gradient(real_only, G, X).verdict in ("correct", "inconclusive")
+    for f in (analytic, real_only):
+        for candidate in (2 * G, -G, 0 * G):
+            assert not check_gradient(f, candidate, X).ok
+
+
+@settings(max_examples=25, deadline=None)
+@given(exponent=st.integers(0, 15), factor=st.sampled_from([0.0, -1.0, 2.0, 1.001]),
+       seed=st.integers(0, 10_000))
+def test_no_offset_lets_a_wrong_candidate_pass(exponent, factor, seed):
+    """Property: for any offset 10^e and a wrong multiple of the gradient, no pass."""
+    rng = np.random.default_rng(seed)
+    A, X = rng.standard_normal((4, 4)), rng.standard_normal((4, 2))
+    G = (A + A.T) @ X
+    for f in (lambda Y: 10.0**exponent + np.trace(Y.T @ A @ Y),
+              lambda Y: float(10.0**exponent + np.trace(Y.T @ A @ Y))):
+        assert not check_gradient(f, factor * G, X).ok
+
+
+# -- ill-conditioned inputs ------------------------------------------------------------
+
+
+def _ill_conditioned_cases(X):
+    Xi, b = np.linalg.inv(X), np.arange(1.0, X.shape[0] + 1)
+    ones = np.ones(X.shape[0])
+    return {  # name: (f, gradient, accepts complex input)
+        "tr(X⁻¹)": (lambda Y: np.trace(np.linalg.inv(Y)), -(Xi @ Xi).T, True),
+        "float tr(X⁻¹)": (lambda Y: float(np.trace(np.linalg.inv(Y))), -(Xi @ Xi).T, False),
+        "log|det X|": (lambda Y: np.linalg.slogdet(Y)[1], Xi.T, False),
+        "sum solve(X, b)": (lambda Y: np.sum(np.linalg.solve(Y, b)),
+                            -np.outer(Xi.T @ ones, Xi @ b), True),
+    }
+
+
+@pytest.mark.parametrize("cond", [1e6, 1e8, 1e9, 1e10, 1e11, 1e12])
+def test_ill_conditioned_correct_gradients_are_never_blamed(cond):
+    """Up to cond 1e10 (complex step) the correct gradient passes; beyond, and for
+    real-only f, the verdict may be inconclusive but never "wrong"; a transposed or
+    1%-off candidate never passes."""
+    X = random_invertible(np.random.default_rng(int(np.log10(cond))), 4, cond=cond)
+    for name, (f, G, analytic) in _ill_conditioned_cases(X).items():
+        good = check_gradient(f, G, X)
+        assert good.verdict != "wrong", (name, good)
+        if analytic and cond <= 1e10:
+            assert good.ok, (name, good)
+        if not analytic and cond <= 1e6:
+            assert good.ok, (name, good)
+        for candidate in (G.T, 1.01 * G):
+            assert not check_gradient(f, candidate, X).ok, name
+
+
+def test_ill_conditioned_directional_derivative_is_right_or_warns():
+    """directional_derivative keeps the exact complex step at cond 1e10, and for a
+    real-only f beyond its reach it warns instead of returning a silent wrong value."""
+    rng = np.random.default_rng(3)
+    X, H = random_invertible(rng, 4, cond=1e10), rng.standard_normal((4, 4))
+    Xi = np.linalg.inv(X)
+    exact = -np.trace(Xi @ H @ Xi)
+    value = directional_derivative(lambda Y: np.trace(np.linalg.inv(Y)), X, H)
+    assert value == pytest.approx(exact, rel=1e-6)
+    X12 = random_invertible(rng, 4, cond=1e12)
+    with pytest.warns(NumericalDerivativeWarning, match="not resolved|differentiable"):
+        directional_derivative(lambda Y: float(np.trace(np.linalg.inv(Y))), X12, H)
+
+
+# -- kinks --------------------------------------------------------------------------------
+
+
+def _kinked_point(rng):
+    X = rng.standard_normal((4, 3))
+    X[1, 2] = X[0, 0] = 0.0
+    return X, rng.standard_normal((4, 3))
+
+
+def test_relu_and_abs_at_an_exact_zero_are_not_differentiable(rng):
+    """The central average (½ at the zeros) and both one-sided choices are all refused."""
+    X, C = _kinked_point(rng)
+    relu = lambda Y: np.sum(np.maximum(Y, 0) * C)  # noqa: E731
+    one_sided = C * (X > 0)
+    for candidate in (one_sided, one_sided + 0.5 * C * (X == 0), C * (X >= 0)):
+        result = check_gradient(relu, candidate, X)
+        assert result.verdict == "not differentiable", result
+        assert "does not look differentiable" in result.message
+    absolute = lambda Y: np.sum(np.abs(Y) * C)  # noqa: E731
+    assert check_gradient(absolute, C * np.sign(X), X).verdict == "not differentiable"
+
+
+def test_tied_max_and_repeated_singular_value_are_not_differentiable(rng):
+    X = rng.standard_normal((3, 3))
+    X[0, 1] = X[2, 2] = X.max() + 1
+    half = np.zeros((3, 3))
+    half[0, 1] = half[2, 2] = 0.5
+    assert check_gradient(np.max, half, X).verdict == "not differentiable"
+    U, _ = np.linalg.qr(rng.standard_normal((4, 4)))
+    V, _ = np.linalg.qr(rng.standard_normal((3, 3)))
+    Y = U[:, :3] @ np.diag([2.0, 2.0, 0.5]) @ V.T
+    spectral = lambda Z: np.linalg.norm(Z, 2)  # noqa: E731
+    for candidate in (np.outer(U[:, 0], V[:, 0]), 0.5 * U[:, :2] @ V[:, :2].T):
+        assert check_gradient(spectral, candidate, Y).verdict == "not differentiable"
+
+
+def test_near_a_kink_the_candidate_is_not_blamed(rng):
+    """Entries 1e-9 from zero: f is differentiable; the verdict is right or inconclusive
+    with a message about the kink, and a doubled candidate never passes."""
+    X, C = _kinked_point(rng)
+    X[1, 2], X[0, 0] = 1e-9, -1e-9
+    for f in (lambda Y: np.sum(np.maximum(Y, 0) * C), lambda Y: np.sum(np.abs(Y) * C)):
+        G = C * (X > 0) if f(-np.ones_like(X)) == 0 else C * np.sign(X)
+        result = check_gradient(f, G, X)
+        assert result.verdict in ("correct", "inconclusive"), result
+        if result.verdict == "inconclusive":
+            assert "kink" in result.message
+        assert not check_gradient(f, 2 * G, X).ok
+
+
+# -- tolerance and cost -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("rtol", [1.0, 2.5])
+def test_rtol_of_one_or_more_is_refused(rng, rtol):
+    """At rtol ≥ 1 the zero matrix would pass for any f: refused with a reason."""
+    X = rng.standard_normal((3, 2))
+    with pytest.raises(ValueError, match="zero gradient passes"):
+        check_gradient(lambda Y: np.sum(Y**2), 0 * X, X, rtol=rtol)
+
+
+def test_real_only_smooth_f_costs_at_most_20_evaluations(rng):
+    """float(...) rules out the complex step; one Richardson step per direction settles a
+    correct candidate, with relative error ≤ 1e-9 on tr(XᵀAX)."""
+    A, X, G, _ = _quadratic(rng)
+    for f in (lambda Y: float(np.trace(Y.T @ A @ Y)),
+              lambda Y: np.linalg.slogdet(np.eye(5) + Y @ Y.T)[1]):
+        grad = G if f is not None else None
+        if "slogdet" in f.__code__.co_names:
+            M = np.eye(5) + X @ X.T
+            grad = 2 * np.linalg.solve(M, X)
+        result = check_gradient(f, grad, X)
+        assert result.ok and result.n_evaluations <= 20, result
+    assert check_gradient(lambda Y: float(np.trace(Y.T @ A @ Y)), G, X).rel_error <= 1e-9
