@@ -286,11 +286,11 @@ class Context:
 
     def inconclusive_message(self, error: float) -> str:
         size = frobenius_norm(self.estimates.values)
-        why = ("f's values (|f(X)| ≈ {:.3g}) are large compared with its changes "
-               "(≈ {:.3g} over a unit step), so differences of f lose the digits that "
-               "matter; subtract the constant from f, or write f so that it accepts complex "
-               "input (then the complex step is used, which subtracts nothing)").format(
-                   abs(self.value), self.estimates.variation)
+        value, variation = abs(self.value), self.estimates.variation
+        why = (f"f's values (|f(X)| ≈ {value:.3g}) are large compared with its changes "
+               f"(≈ {variation:.3g} over a unit step), so differences of f lose the digits "
+               "that matter; subtract the constant from f, or write f so that it accepts "
+               "complex input (then the complex step is used, which subtracts nothing)")
         if abs(self.value) <= OFFSET * self.estimates.variation:
             why = ("X may be close to a point where f is singular or not smooth (an "
                    "ill-conditioned matrix, a kink), or f may be noisy; try a "

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from itertools import pairwise
 
 import numpy as np
 
@@ -189,7 +190,8 @@ def choose_method(
     REFUTE_FACTOR times their error bounds together (f conjugates, say), or by one with a
     smaller error bound (f's complex arithmetic rounds badly, as eigensolvers do). The
     ladder's verdict on kinks is kept in the result. Without a complex step, the result
-    is the ladder's, or with ``quick`` the quick estimate. Returns the method ("complex" or "richardson") and its estimate.
+    is the ladder's, or with ``quick`` the quick estimate. Returns the method ("complex"
+    or "richardson") and its estimate.
     """
     candidate = complex_estimate(line, variation)
     first = quick_richardson(line)
@@ -246,7 +248,7 @@ def _kink_along(line: Line, steps: list[float]) -> float:
     round-off floor is below the gap) and did not: then f only has a kink *near* X.
     """
     kink = 0.0
-    for larger, step in zip(steps, steps[1:], strict=False):
+    for larger, step in pairwise(steps):
         gap = _kink_at(line, larger, step)
         if gap > 0:
             kink = gap
