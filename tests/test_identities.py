@@ -585,10 +585,50 @@ def test_check_derivation_catches_a_wrong_step(name: str, slip) -> None:
     assert len(failures) == 1 and f"{name}, step 2" in failures[0], failures
 
 
-@pytest.mark.parametrize("rtol", [0, -1e-7, float("nan"), "1e-7", True])
-def test_check_derivation_rejects_a_bad_tolerance(rtol) -> None:
-    with pytest.raises(ValueError, match="rtol must be a positive number"):
+@pytest.mark.parametrize(("rtol", "error", "message"), [
+    (0, ValueError, "0 < rtol < 1, got 0"),
+    (-1e-7, ValueError, "0 < rtol < 1"),
+    (1.0, ValueError, "every step would pass, even 0"),
+    (float("nan"), ValueError, "0 < rtol < 1, got nan"),
+    (float("inf"), ValueError, "0 < rtol < 1, got inf"),
+    ("1e-7", TypeError, "rtol must be a real number, got str"),
+    (True, TypeError, "rtol must be a real number, got bool"),
+    (np.array([1e-7]), TypeError, "rtol must be a real number, got array"),
+])
+def test_check_derivation_rejects_a_bad_tolerance(rtol, error: type, message: str) -> None:
+    with pytest.raises(error, match=message):
         check_derivation("trace_X", np.random.default_rng(0), rtol=rtol)
+
+
+def test_check_derivation_tolerance_below_one_is_needed() -> None:
+    """Why rtol ≥ 1 is refused: |Df(X)[dX]| ≤ ‖∇f‖‖dX‖ (Cauchy–Schwarz), so a step whose
+    value is 0 is off by at most 1 relative to ‖∇f‖‖dX‖, on every draw: rtol ≥ 1 would
+    pass it. The default rtol fails it, and numpy floats are tolerances too."""
+    zero = dataclasses.replace(get_identity("trace_AXB"),
+                               derivation=(Step("0", lambda dX, **_: 0.0),))
+    for seed in range(20):
+        failures = check_derivation(zero, np.random.default_rng(seed), rtol=np.float32(1e-7))
+        assert len(failures) == 1, failures
+        off_by = float(re.search(r"off by (\S+) relative", failures[0])[1])
+        assert 0 < off_by <= 1, failures[0]
+
+
+@pytest.mark.parametrize("check", [check_identity, check_derivation])
+def test_checks_accept_no_generator_with_a_fixed_seed(check) -> None:
+    """rng=None (or no rng) means a generator with a fixed seed, as in check_gradient:
+    the same verdict every time, and the same as with that seed given explicitly."""
+    from utils.checks import DEFAULT_SEED
+
+    broken = dataclasses.replace(  # a wrong gradient and a wrong step, so results differ
+        get_identity("trace_AXB"), grad=lambda A, X, B: A.T @ B.T + 1e-3,
+        derivation=(Step("x", lambda dX, A, X, B: np.trace(A @ dX @ B) * 1.001),))
+    default, none = check(broken), check(broken, None)
+    seeded = check(broken, np.random.default_rng(DEFAULT_SEED))
+    assert str(default) == str(none) == str(seeded)
+    failed = not default if check is check_identity else len(default) == 1
+    assert failed, f"the broken entry should fail: {default}"
+    with pytest.raises(TypeError, match=r"rng must be a numpy\.random\.Generator.*got int"):
+        check(broken, 0)
 
 
 def test_check_derivation_needs_a_derivation() -> None:

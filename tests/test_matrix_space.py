@@ -1,9 +1,14 @@
 """Unit tests of utils.matrix_space: Frobenius inner product, vec/unvec, commutation matrix."""
 
+import re
+
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
 
-from utils import basis_matrix, commutation_matrix, frobenius, unvec, vec
+from utils import basis_matrix, commutation_matrix, frobenius, frobenius_norm, unvec, vec
 
 
 @pytest.fixture
@@ -175,6 +180,42 @@ def test_unvec_rejects_a_matrix_that_is_not_a_column():
         unvec(np.ones((2, 3)), (3, 2))
     with pytest.raises(ValueError, match=r"\(1, 6\)"):
         unvec(np.ones((1, 6)), (2, 3))
+
+
+finite = st.floats(allow_nan=False, allow_infinity=False, width=64)
+matrices = arrays(np.float64, st.tuples(st.integers(1, 6), st.integers(1, 6)), elements=finite)
+
+
+@settings(max_examples=60, deadline=None)
+@given(X=matrices)
+def test_vec_unvec_round_trip_bit_for_bit(X):
+    """unvec(vec(X), X.shape) is X, and vec(unvec(v, shape)) is v, to the last bit (signed
+    zeros, subnormals and the largest floats included): both only move entries."""
+    back = unvec(vec(X), X.shape)
+    assert back.shape == X.shape and back.tobytes() == X.tobytes()
+    v = X.reshape(-1)  # any vector of length m·n, for every way to factor its length
+    for m in (d for d in range(1, v.size + 1) if v.size % d == 0):
+        assert vec(unvec(v, (m, v.size // m))).tobytes() == v.tobytes()
+
+
+empty_shapes = st.tuples(st.integers(0, 4), st.integers(0, 4)).filter(lambda s: 0 in s)
+
+
+@settings(max_examples=25, deadline=None)
+@given(shape=empty_shapes)
+def test_vec_and_unvec_both_refuse_empty_shapes(shape):
+    """An m×n shape with m = 0 or n = 0 is refused by vec and unvec alike, as by every
+    shape in the package, so vec accepts no matrix that unvec cannot give back."""
+    with pytest.raises(ValueError, match=re.escape(f"X is empty (shape {shape})")):
+        vec(np.zeros(shape))
+    with pytest.raises(ValueError, match="positive sizes"):
+        unvec(np.zeros(shape[0] * shape[1]), shape)
+
+
+def test_frobenius_of_empty_arrays_is_the_empty_sum():
+    """The sums over all entries are defined for every shape: 0.0 when there is none."""
+    assert frobenius(np.zeros((0, 3)), np.zeros((0, 3))) == 0.0
+    assert frobenius_norm(np.zeros((2, 0))) == 0.0
 
 
 @pytest.mark.parametrize(

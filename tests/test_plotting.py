@@ -1,6 +1,7 @@
 """Unit tests of utils.plotting: no rcParams side effects, step-error plot, tensor heatmap."""
 
 import os
+import re
 import subprocess
 import sys
 import textwrap
@@ -175,13 +176,24 @@ def test_plot_step_errors_custom_methods_steps_and_axes(step_problem):
         ({"steps": [1e-3, 0.0]}, ValueError, "positive"),
         ({"steps": [1e-3, -1e-3]}, ValueError, "positive"),
         ({"steps": np.ones((2, 2))}, ValueError, r"1 dimension.*\(2, 2\)"),
+        ({"steps": []}, ValueError, r"steps is empty \(shape \(0,\)\)"),
+        ({"methods": []}, ValueError, "methods is empty"),
+        ({"methods": 3}, TypeError, "methods must be a str or a list of str.*got int"),
+        ({"methods": ("central", None)}, ValueError, r"unknown method\(s\) \[None\]"),
+        ({"ax": "x"}, TypeError, "ax must be a matplotlib Axes.*got str"),
+        ({"ax": plt}, TypeError, "ax must be a matplotlib Axes.*got module"),
+        ({"exact": "1.0"}, TypeError, "exact must be a real number, got str"),
+        ({"exact": np.nan}, ValueError, "exact must be finite"),
     ],
 )
 def test_plot_step_errors_bad_input(step_problem, kwargs, error, pattern):
-    """Unknown methods and bad step arrays raise ValueError."""
+    """Bad methods, steps, axes and exact values raise a TypeError or ValueError naming
+    the argument, before anything is drawn."""
     f, X, H, exact = step_problem
+    figures = plt.get_fignums()
     with pytest.raises(error, match=pattern):
-        utils.plot_step_errors(f, X, H, exact, **kwargs)
+        utils.plot_step_errors(**{"f": f, "X": X, "H": H, "exact": exact, **kwargs})
+    assert plt.get_fignums() == figures, "no figure is made for a call that fails"
 
 
 # -- plot_tensor_blocks ----------------------------------------------------------------------------
@@ -235,3 +247,24 @@ def test_plot_tensor_blocks_rejects_nan_and_complex():
         utils.plot_tensor_blocks(T)
     with pytest.raises(TypeError, match="real"):
         utils.plot_tensor_blocks(np.ones((1, 1, 2, 2), dtype=complex))
+
+
+@pytest.mark.parametrize("shape", [(0, 2, 3, 4), (2, 3, 4, 0), (0, 0, 0, 0)])
+def test_plot_tensor_blocks_refuses_an_empty_tensor(shape):
+    """An empty T is a ValueError naming T and its shape, not numpy's reduction error."""
+    with pytest.raises(ValueError, match=r"T is empty \(shape " + re.escape(str(shape))):
+        utils.plot_tensor_blocks(np.zeros(shape))
+
+
+@pytest.mark.parametrize(("kwargs", "error", "pattern"), [
+    ({"ax": "x"}, TypeError, "ax must be a matplotlib Axes, such as plt.subplots\\(\\)\\[1\\], "
+                             "or None; got str"),
+    ({"ax": plt.figure}, TypeError, "ax must be a matplotlib Axes.*got function"),
+    ({"title": 3}, TypeError, "title must be a str or None, got int"),
+])
+def test_plot_tensor_blocks_bad_axes_or_title(kwargs, error, pattern):
+    """A wrong ax or title fails before drawing, naming the argument and what it got."""
+    figures = plt.get_fignums()
+    with pytest.raises(error, match=pattern):
+        utils.plot_tensor_blocks(np.ones((1, 2, 2, 2)), **kwargs)
+    assert plt.get_fignums() == figures, "no figure is made for a call that fails"

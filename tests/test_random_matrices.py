@@ -165,8 +165,8 @@ def test_bad_cond_raises_value_error(rng, sampler, cond):
 @pytest.mark.parametrize("sampler", [random_invertible, random_spd])
 @pytest.mark.parametrize("cond", ["10", None, True, [10.0]])
 def test_non_numeric_cond_raises_type_error(rng, sampler, cond):
-    """A non-number cond is a TypeError."""
-    with pytest.raises(TypeError, match="cond must be a number"):
+    """A cond that is not a real number is a TypeError naming its type."""
+    with pytest.raises(TypeError, match="cond must be a real number, got "):
         sampler(rng, 3, cond=cond)
 
 

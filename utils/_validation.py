@@ -14,7 +14,9 @@ import numpy as np
 
 __all__ = [
     "as_real_array",
+    "as_real_number",
     "as_scalar",
+    "generator_or_seeded",
     "require_callable",
     "require_generator",
     "require_same_shape",
@@ -30,7 +32,8 @@ def _describe(value: Any) -> str:
 
 
 def as_real_array(
-    value: Any, name: str, *, min_ndim: int = 0, ndim: int | None = None
+    value: Any, name: str, *, min_ndim: int = 0, ndim: int | None = None,
+    nonempty: bool = False,
 ) -> np.ndarray:
     """Convert ``value`` to a finite float64 array, or raise a clear error.
 
@@ -42,6 +45,9 @@ def as_real_array(
         The argument's name, used in error messages.
     min_ndim, ndim : int
         Required number of dimensions (``ndim`` exact, ``min_ndim`` at least).
+    nonempty : bool
+        Refuse an array with a size 0 in its shape, such as (0, 3), as the package's
+        shapes (:func:`require_shape_tuple`) do.
 
     Returns
     -------
@@ -52,7 +58,8 @@ def as_real_array(
     TypeError
         If ``value`` is not numeric or is complex.
     ValueError
-        If it has the wrong number of dimensions or contains NaN or infinity.
+        If it has the wrong number of dimensions, is empty when ``nonempty`` is set, or
+        contains NaN or infinity.
     """
     if callable(value) and not isinstance(value, np.ndarray):
         raise TypeError(f"{name} must be an array, got the callable {value!r}")
@@ -70,10 +77,26 @@ def as_real_array(
         raise ValueError(
             f"{name} must have at least {min_ndim} dimension(s), got shape {array.shape}"
         )
+    if nonempty and array.size == 0:
+        raise ValueError(f"{name} is empty (shape {array.shape}); every size in its shape "
+                         "must be at least 1")
     array = array.astype(np.float64, copy=True)  # callers may hand it to user code
     if not np.all(np.isfinite(array)):
         raise ValueError(f"{name} contains NaN or infinite entries (shape {array.shape})")
     return array
+
+
+def as_real_number(value: Any, name: str) -> float:
+    """Return ``value`` as a Python float, or raise a ``TypeError`` naming its type.
+
+    Python and numpy integers and floats are accepted; ``bool``, strings, arrays and
+    complex numbers are not. NaN and infinity pass: the caller checks the range it needs
+    (a comparison such as ``0 < x < 1`` is false for NaN) and names it in its message.
+    """
+    if isinstance(value, (bool, np.bool_)) or not isinstance(
+            value, (int, float, np.integer, np.floating)):
+        raise TypeError(f"{name} must be a real number, got {_describe(value)}")
+    return float(value)
 
 
 def as_scalar(value: Any, name: str) -> float | complex:
@@ -117,6 +140,16 @@ def require_generator(rng: Any) -> np.random.Generator:
             f"got {_describe(rng)}"
         )
     return rng
+
+
+def generator_or_seeded(rng: Any, seed: int) -> np.random.Generator:
+    """``rng`` itself if it is a Generator, a new one seeded with ``seed`` if it is None.
+
+    For functions that use randomness only to test something (directions, sample points):
+    without a generator their verdict is still reproducible. Anything else is the
+    ``TypeError`` of :func:`require_generator`.
+    """
+    return np.random.default_rng(seed) if rng is None else require_generator(rng)
 
 
 def require_shape_tuple(shape: Any, name: str = "shape") -> tuple[int, ...]:

@@ -16,12 +16,12 @@ from collections.abc import Iterable, Mapping
 
 import numpy as np
 
-from ._validation import require_generator
+from ._validation import as_real_number, generator_or_seeded
 from .catalogue_inverse import DETERMINANT, INVERSE, LOG_DETERMINANT
 from .catalogue_norms import LEAST_SQUARES, NORM
 from .catalogue_polynomial import POWER, QUADRATIC
 from .catalogue_trace import PRODUCT, TRACE
-from .checks import GradientCheck, check_gradient
+from .checks import DEFAULT_SEED, GradientCheck, check_gradient
 from .identity_record import CHAPTERS, KINDS, Identity, Step
 from .matrix_space import frobenius_norm
 from .numdiff import directional_derivative
@@ -96,7 +96,9 @@ def get_identity(name: str) -> Identity:
     raise ValueError(f"no identity is called {name!r}; {hint}")
 
 
-def check_identity(identity: Identity | str, rng: np.random.Generator) -> GradientCheck:
+def check_identity(
+    identity: Identity | str, rng: np.random.Generator | None = None
+) -> GradientCheck:
     """Verify an identity numerically at random inputs drawn from its sampler.
 
     Draws inputs with ``identity.sample(rng)`` and runs :func:`utils.check_gradient` on
@@ -107,8 +109,9 @@ def check_identity(identity: Identity | str, rng: np.random.Generator) -> Gradie
     ----------
     identity : Identity or str
         The identity, or its name.
-    rng : numpy.random.Generator
-        Source of the inputs and of the test directions.
+    rng : numpy.random.Generator, optional
+        Source of the inputs and of the test directions; by default a generator with a
+        fixed seed, as in :func:`utils.check_gradient`, so the verdict is reproducible.
 
     Returns
     -------
@@ -118,15 +121,15 @@ def check_identity(identity: Identity | str, rng: np.random.Generator) -> Gradie
     Raises
     ------
     TypeError
-        If ``identity`` is neither an Identity nor a str, ``rng`` is not a Generator, or
-        the sampler returns something other than a dict.
+        If ``identity`` is neither an Identity nor a str, ``rng`` is neither a Generator
+        nor None, or the sampler returns something other than a dict.
     ValueError
         For an unknown name, or a sampler that does not draw ``"X"``.
 
     Chapter 4, *Trace identities and the trace trick*.
     """
     identity = _as_identity(identity)
-    rng = require_generator(rng)
+    rng = generator_or_seeded(rng, DEFAULT_SEED)
     inputs = identity.sample(rng)
     if not isinstance(inputs, Mapping):
         raise TypeError(
@@ -186,7 +189,7 @@ def gradient_table(
 
 
 def check_derivation(
-    identity: Identity | str, rng: np.random.Generator, rtol: float = 1e-7
+    identity: Identity | str, rng: np.random.Generator | None = None, rtol: float = 1e-7
 ) -> list[str]:
     """Check every step of an identity's derivation at random inputs and a random direction.
 
@@ -197,10 +200,12 @@ def check_derivation(
     ----------
     identity : Identity or str
         The identity, or its name.
-    rng : numpy.random.Generator
-        Source of the inputs and of the direction dX (shaped like X).
+    rng : numpy.random.Generator, optional
+        Source of the inputs and of the direction dX (shaped like X); by default a
+        generator with a fixed seed, as in :func:`utils.check_gradient`.
     rtol : float, optional
-        Tolerance relative to ‖∇f(X)‖_F ‖dX‖_F.
+        Tolerance relative to ‖∇f(X)‖_F ‖dX‖_F, with 0 < rtol < 1: at rtol ≥ 1 every step,
+        even a step equal to 0, would pass, since |Df(X)[dX]| ≤ ‖∇f(X)‖_F ‖dX‖_F.
 
     Returns
     -------
@@ -210,15 +215,20 @@ def check_derivation(
 
     Raises
     ------
+    TypeError
+        If ``identity`` is neither an Identity nor a str, ``rng`` is neither a Generator
+        nor None, or ``rtol`` is not a real number.
     ValueError
-        If the identity has no derivation, or ``rtol`` is not a positive number.
+        If the identity has no derivation, or ``rtol`` is not between 0 and 1.
 
     Chapter 3, *A calculus of differentials*.
     """
     identity = _as_identity(identity)
-    rng = require_generator(rng)
-    if isinstance(rtol, bool) or not isinstance(rtol, (int, float)) or not rtol > 0:
-        raise ValueError(f"rtol must be a positive number, got {rtol!r}")
+    rng = generator_or_seeded(rng, DEFAULT_SEED)
+    rtol = as_real_number(rtol, "rtol")
+    if not 0 < rtol < 1:
+        raise ValueError(f"rtol must be a number with 0 < rtol < 1, got {rtol!r}; at rtol "
+                         "≥ 1 every step would pass, even 0")
     if not identity.derivation:
         raise ValueError(f"{identity.name} has no derivation to check")
     inputs = identity.sample(rng)

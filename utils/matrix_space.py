@@ -2,6 +2,12 @@
 
 The Frobenius inner product, column-major vectorisation, the commutation matrix and the
 standard basis E_ij. Introduced in Chapter 1, *Matrices as vectors*.
+
+Shapes have positive sizes here as everywhere in the package: ``vec``, ``unvec``,
+``commutation_matrix`` and ``basis_matrix`` refuse a matrix or shape with no rows or no
+columns, such as (0, 3), with a ValueError, so that ``unvec(vec(X), X.shape)`` gives back
+every X that ``vec`` accepts. ``frobenius`` and ``frobenius_norm`` are sums over all
+entries and give the empty sum, 0.0, for an empty array.
 """
 
 from __future__ import annotations
@@ -21,7 +27,7 @@ def frobenius(X: ArrayLike, Y: ArrayLike) -> float:
     ----------
     X, Y : array_like, same shape (m, n)
         Real matrices (vectors or higher arrays are allowed too: the sum runs over all
-        entries).
+        entries; for empty arrays it is 0.0).
 
     Returns
     -------
@@ -40,7 +46,7 @@ def frobenius_norm(X: ArrayLike) -> float:
 
     Parameters
     ----------
-    X : array_like, any shape (all entries are summed)
+    X : array_like, any shape (all entries are summed; an empty array gives 0.0)
 
     Returns
     -------
@@ -61,6 +67,7 @@ def vec(X: ArrayLike) -> np.ndarray:
     Parameters
     ----------
     X : array_like, shape (m, n)
+        With m, n ≥ 1, as for :func:`unvec`; an empty matrix is a ValueError.
 
     Returns
     -------
@@ -69,7 +76,7 @@ def vec(X: ArrayLike) -> np.ndarray:
 
     Chapter 1, *Matrices as vectors*.
     """
-    X = as_real_array(X, "X", ndim=2)
+    X = as_real_array(X, "X", ndim=2, nonempty=True)
     return X.reshape(-1, order="F")
 
 
@@ -80,6 +87,7 @@ def unvec(v: ArrayLike, shape: tuple[int, int]) -> np.ndarray:
     ----------
     v : array_like, shape (m*n,) or (m*n, 1)
     shape : (m, n)
+        Positive ints, as for every shape in the package.
 
     Returns
     -------

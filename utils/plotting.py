@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ._validation import as_real_array, as_scalar
+from ._validation import as_real_array, as_real_number, as_scalar
 from .difference_formulas import central_difference, complex_step, forward_difference
 
 if TYPE_CHECKING:
@@ -76,8 +76,9 @@ def plot_step_errors(
         The exact directional derivative Df(X)[H].
     steps : array_like, optional
         Step sizes; 10⁻¹⁶ … 10⁰ by default.
-    methods : sequence of {"forward", "central", "complex"}
+    methods : str or non-empty sequence of {"forward", "central", "complex"}
     ax : matplotlib Axes, optional
+        Where to draw; a new figure's axes by default.
 
     Returns
     -------
@@ -85,12 +86,12 @@ def plot_step_errors(
 
     Chapter 2, *The Fréchet derivative and the gradient*.
     """
-    methods = (methods,) if isinstance(methods, str) else tuple(methods)
-    unknown = [m for m in methods if m not in STEP_FORMULAS]
-    if unknown:
-        raise ValueError(f"unknown method(s) {unknown}; choose from {sorted(STEP_FORMULAS)}")
-    exact = _real_number(exact, "exact")
-    steps = np.logspace(-16, 0, 49) if steps is None else as_real_array(steps, "steps", ndim=1)
+    methods = _methods(methods)
+    exact = as_real_number(exact, "exact")
+    if not np.isfinite(exact):
+        raise ValueError(f"exact must be finite, got {exact}")
+    steps = (np.logspace(-16, 0, 49) if steps is None
+             else as_real_array(steps, "steps", ndim=1, nonempty=True))
     if np.any(steps <= 0):
         raise ValueError("steps must all be positive")
     ax = _axes(ax)
@@ -116,7 +117,9 @@ def plot_tensor_blocks(
     Parameters
     ----------
     T : array_like, shape (p, q, m, n)
+        Real and finite, every size at least 1.
     ax : matplotlib Axes, optional
+        Where to draw; a new figure's axes by default.
     title : str, optional
 
     Returns
@@ -125,7 +128,9 @@ def plot_tensor_blocks(
 
     Chapter 5, *The tensor view*.
     """
-    T = as_real_array(T, "T", ndim=4)
+    T = as_real_array(T, "T", ndim=4, nonempty=True)
+    if title is not None and not isinstance(title, str):
+        raise TypeError(f"title must be a str or None, got {type(title).__name__}")
     p, q, m, n = T.shape
     blocks = T.transpose(0, 2, 1, 3).reshape(p * m, q * n)
     ax = _axes(ax)
@@ -146,18 +151,30 @@ def plot_tensor_blocks(
     return ax
 
 
-def _axes(ax: Axes | None) -> Axes:
-    """The given axes, or a new figure's."""
-    if ax is not None:
-        return ax
-    import matplotlib.pyplot as plt
+def _methods(methods: Any) -> tuple[str, ...]:
+    """``methods`` as a non-empty tuple of known method names, or a clear error."""
+    if isinstance(methods, str):
+        methods = (methods,)
+    elif not isinstance(methods, (list, tuple)):
+        raise TypeError(f"methods must be a str or a list of str such as "
+                        f"{list(STEP_FORMULAS)}, got {type(methods).__name__}")
+    if not methods:
+        raise ValueError(f"methods is empty; choose from {sorted(STEP_FORMULAS)}")
+    unknown = [m for m in methods if not isinstance(m, str) or m not in STEP_FORMULAS]
+    if unknown:
+        raise ValueError(f"unknown method(s) {unknown}; choose from {sorted(STEP_FORMULAS)}")
+    return tuple(methods)
 
-    return plt.subplots()[1]
 
+def _axes(ax: Any) -> Axes:
+    """The given matplotlib Axes, or a new figure's if ``ax`` is None."""
+    from matplotlib.axes import Axes
 
-def _real_number(value: Any, name: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise TypeError(f"{name} must be a real number, got {type(value).__name__}")
-    if not np.isfinite(value):
-        raise ValueError(f"{name} must be finite, got {value}")
-    return float(value)
+    if ax is None:
+        import matplotlib.pyplot as plt
+
+        return plt.subplots()[1]
+    if not isinstance(ax, Axes):
+        raise TypeError("ax must be a matplotlib Axes, such as plt.subplots()[1], or None; "
+                        f"got {type(ax).__name__}")
+    return ax

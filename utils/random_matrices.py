@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validation import require_generator, require_shape_tuple
+from ._validation import as_real_number, require_generator, require_shape_tuple
 
 MAX_COND = 1e12  # beyond this, rounding in the construction dominates the condition number
 
@@ -139,9 +139,8 @@ def random_spd(rng: np.random.Generator, n: int, cond: float = 10.0) -> np.ndarr
 
 def _geometric_spectrum(n: int, cond: float) -> np.ndarray:
     """n values spaced geometrically from 1 down to 1/cond (cond ≥ 1)."""
-    if isinstance(cond, bool) or not isinstance(cond, (int, float, np.floating, np.integer)):
-        raise TypeError(f"cond must be a number, got {type(cond).__name__}")
-    if not np.isfinite(cond) or not 1 <= cond <= MAX_COND:
+    cond = as_real_number(cond, "cond")
+    if not 1 <= cond <= MAX_COND:
         raise ValueError(f"cond must be a number between 1 and {MAX_COND:g}, got {cond}")
     (n,) = require_shape_tuple((n,), "n")
     return np.geomspace(1.0, 1.0 / cond, n)
