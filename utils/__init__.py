@@ -12,7 +12,8 @@ True
 Modules, in dependency order: ``matrix_space`` (Frobenius inner product, vec,
 commutation matrix), ``random_matrices`` (test matrices from an rng),
 ``difference_formulas`` (forward, central, Richardson and complex-step formulas),
-``numdiff`` (derivatives with automatic method and step), ``checks`` (gradient checks),
+``line_estimates`` (derivatives along one line with honest error bounds), ``numdiff``
+(derivatives with automatic method and step), ``checks`` (gradient checks),
 ``plotting`` (figures); and the registry of gradient identities: ``identity_record``
 (one identity), ``identity_samplers`` (random valid inputs), ``catalogue_*`` (the entries,
 by kind), ``identities`` (lookup, checks and the gradient table), ``latex_eval`` (the
@@ -34,7 +35,12 @@ from .identities import (
 )
 from .latex_checks import check_latex
 from .matrix_space import basis_matrix, commutation_matrix, frobenius, frobenius_norm, unvec, vec
-from .numdiff import directional_derivative, jacobian_tensor, numerical_gradient
+from .numdiff import (
+    NumericalDerivativeWarning,
+    directional_derivative,
+    jacobian_tensor,
+    numerical_gradient,
+)
 from .plotting import plot_step_errors, plot_tensor_blocks, set_style
 from .random_matrices import (
     random_invertible,
@@ -48,6 +54,7 @@ __all__ = [
     "IDENTITIES",
     "KINDS",
     "GradientCheck",
+    "NumericalDerivativeWarning",
     "Identity",
     "Step",
     "basis_matrix",
