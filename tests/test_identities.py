@@ -355,6 +355,29 @@ def test_exact_check_catches_wrong_sympy_gradients(name: str, wrong) -> None:
     assert exact_mismatches(identity), f"the exact check accepted a wrong gradient of {name}"
 
 
+def _singular(rng: np.random.Generator, n: int) -> np.ndarray:
+    """An n×n integer matrix of rank n - 1: its last row is the sum of the others."""
+    rows = rng.integers(-3, 4, size=(n - 1, n)).astype(float)
+    return np.vstack([rows, rows.sum(axis=0)])
+
+
+@pytest.mark.parametrize("singular", [("A",), ("B",), ("A", "B")])
+def test_det_AXB_gradient_holds_exactly_for_singular_A_and_B(singular: tuple[str, ...]) -> None:
+    """The registry assumes only X invertible for det(AXB): with A or B singular, f is 0
+    near X and so is det(AXB) X⁻ᵀ, which the exact check confirms entry by entry."""
+    identity = get_identity("det_AXB")
+    assert identity.assumptions == ("X invertible",)
+
+    def sample(rng: np.random.Generator) -> dict[str, np.ndarray]:
+        inputs = identity.sample(rng)
+        return {**inputs, **{key: _singular(rng, inputs[key].shape[0]) for key in singular}}
+
+    wider = dataclasses.replace(identity, sample=sample)
+    symbolic, _ = exact_inputs(wider)
+    assert all(symbolic[key].det() == 0 for key in singular), "the test's A or B is invertible"
+    assert not exact_mismatches(wider)
+
+
 @pytest.mark.parametrize("identity", SYMBOLIC, ids=ids(SYMBOLIC))
 def test_sympy_forms_work_on_matrix_symbols(identity: Identity) -> None:
     """On MatrixSymbols, sympy_f is a scalar and sympy_grad has X's shape; substituting

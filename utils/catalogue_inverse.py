@@ -2,7 +2,10 @@
 
 They rest on two differentials, d(X⁻¹) = −X⁻¹ dX X⁻¹ and Jacobi's formula
 d det X = det X tr(X⁻¹ dX). The samplers keep every matrix that is inverted well
-conditioned (condition number about 10), non-symmetric unless the identity needs symmetry.
+conditioned (condition number about 10), non-symmetric unless the identity needs symmetry,
+and with a determinant that is never 1, so that a formula without its determinant factor
+fails. Where a formula holds more widely than the sampler draws (det(AXB) for singular A
+or B), the tests check the wider claim exactly.
 Introduced in Chapter 3, *A calculus of differentials*.
 """
 
@@ -43,7 +46,6 @@ def _log_abs_det(A: np.ndarray) -> object:
 # Samplers shared by several entries.
 SQUARE = sampler(X=invertible(N))
 TALL = sampler(X=full_column_rank(M, N))
-THREE_SQUARE = sampler(X=invertible(N), A=invertible(N), B=invertible(N))
 
 INVERSE: tuple[Identity, ...] = (
     Identity(
@@ -199,7 +201,7 @@ DETERMINANT: tuple[Identity, ...] = (
         grad_latex=r"\det(AXB) X^{-\top}",
         shapes="A: n×n, X: n×n, B: n×n",
         assumptions=("X invertible",),
-        sample=THREE_SQUARE,
+        sample=sampler(X=invertible(N), A=general(N), B=general(N)),
         f=lambda X, A, B: det(A @ X @ B),
         grad=lambda X, A, B: det(A @ X @ B) * inv(X).T,
         source="Matrix Cookbook eq. (51)",
@@ -222,7 +224,7 @@ DETERMINANT: tuple[Identity, ...] = (
         grad_latex=r"k \det(X)^k X^{-\top}",
         shapes="X: n×n, k: scalar",
         assumptions=("X invertible", "k integer"),
-        sample=sampler(X=invertible(N), k=integer((2, 3, 4))),
+        sample=sampler(X=invertible(N), k=integer((-3, -2, -1, 2, 3, 4))),
         f=lambda X, k: det(np.linalg.matrix_power(X, int(k))),
         grad=lambda X, k: int(k) * det(X) ** int(k) * inv(X).T,
         source="Matrix Cookbook eq. (58)",
@@ -332,7 +334,7 @@ LOG_DETERMINANT: tuple[Identity, ...] = (
         grad_latex=r"X^{-\top}",
         shapes="A: n×n, X: n×n, B: n×n",
         assumptions=("A invertible", "X invertible", "B invertible"),
-        sample=THREE_SQUARE,
+        sample=sampler(X=invertible(N), A=invertible(N), B=invertible(N)),
         f=lambda X, A, B: _log_abs_det(A @ X @ B),
         grad=lambda X, A, B: inv(X).T,
         source="",

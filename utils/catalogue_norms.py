@@ -3,7 +3,8 @@
 Squared Frobenius norms are polynomials in X and differentiate like traces; the norm itself
 and the nuclear and spectral norms are differentiable only away from their kinks (X = 0,
 rank deficiency, a repeated top singular value), which the samplers keep well away from.
-The nuclear and spectral norms have no sympy form: sympy cannot differentiate an SVD.
+Their samplers draw tall and wide X alike, since the formulas hold for both shapes. The
+nuclear and spectral norms have no sympy form: sympy cannot differentiate an SVD.
 Introduced in Chapter 4, *Trace identities and the trace trick*.
 """
 
@@ -11,12 +12,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from .identity_record import Identity, Step
+from .identity_record import Identity, Sampler, Step
 from .identity_samplers import (
     M,
     N,
     P,
     general,
+    one_of,
     positive,
     sampler,
     sq,
@@ -44,6 +46,12 @@ def _top_singular_pair(X: np.ndarray) -> np.ndarray:
     """u₀ v₀ᵀ for the largest singular value (the signs of u₀ and v₀ cancel)."""
     U, _, Vt = np.linalg.svd(X, full_matrices=False)
     return np.outer(U[:, 0], Vt[0])
+
+
+def _tall_or_wide(values: tuple[float, ...]) -> Sampler:
+    """A sampler of X, M×N or N×M with equal chances, with singular values ∝ ``values``."""
+    return sampler(X=one_of(with_singular_values(M, N, values),
+                            with_singular_values(N, M, values)))
 
 
 # Samplers shared by several entries.
@@ -128,7 +136,7 @@ NORM: tuple[Identity, ...] = (
         grad_latex=r"U V^\top \quad (\text{thin SVD } X = U \Sigma V^\top)",
         shapes="X: m×n",
         assumptions=("X has full rank",),
-        sample=sampler(X=with_singular_values(M, N, (3.0, 2.0, 1.0))),
+        sample=_tall_or_wide((3.0, 2.0, 1.0)),
         f=lambda X: np.linalg.norm(X, "nuc"),
         grad=lambda X: _polar_factor(X),
         source="",
@@ -154,7 +162,7 @@ NORM: tuple[Identity, ...] = (
                     r"X v_0 = \sigma_0 u_0,\ X^\top u_0 = \sigma_0 v_0)"),
         shapes="X: m×n",
         assumptions=("X has a simple, positive largest singular value",),
-        sample=sampler(X=with_singular_values(M, N, (3.0, 1.5, 1.0))),
+        sample=_tall_or_wide((3.0, 1.5, 1.0)),
         f=lambda X: np.linalg.norm(X, 2),
         grad=lambda X: _top_singular_pair(X),
         source="",

@@ -4,9 +4,14 @@ A *draw* makes one random input from a generator: a general matrix, an invertibl
 matrix with prescribed singular values, a positive number. :func:`sampler` combines named
 draws into the ``sample(rng)`` of an :class:`~utils.identity_record.Identity`. All draws
 are well conditioned, so that numerical checks are reliable, and non-symmetric unless a
-claim needs symmetry. The module also holds the few numerical and symbolic operations the
-catalogue's formulas share: sympy is imported only when a symbolic formula is evaluated.
-Introduced in Chapter 4, *Trace identities and the trace trick*.
+claim needs symmetry. No draw gives a degenerate value that could hide a factor of a
+formula: the structured draws carry a random scale in [5/4, 2], so that no determinant,
+norm or trace of theirs is 1 or the same on every draw (with det(XᵀX) = 1 on every draw,
+a gradient of det(XᵀX) without its factor det(XᵀX) would pass every check);
+:func:`positive` leaves out 1 by default and :func:`integer` refuses 0 and 1. The module
+also holds the few numerical and symbolic operations the catalogue's formulas share: sympy
+is imported only when a symbolic formula is evaluated. Introduced in Chapter 4, *Trace
+identities and the trace trick*.
 """
 
 from __future__ import annotations
@@ -30,6 +35,7 @@ __all__ = [
     "integer",
     "inv",
     "invertible",
+    "one_of",
     "positive",
     "sampler",
     "spd",
@@ -47,7 +53,13 @@ __all__ = [
 
 Draw = Callable[[np.random.Generator], np.ndarray]
 COND = 10.0  # condition number of the structured draws
+SCALE = (1.25, 2.0)  # range of their random scale: away from 1, so no factor is 1 by design
 M, N, P = 4, 3, 2  # the sizes m, n, p of the identities' shapes: distinct, to catch transposes
+
+
+def _scale(rng: np.random.Generator) -> float:
+    """A random scale, uniform in SCALE: never 1, and different on every draw."""
+    return float(rng.uniform(*SCALE))
 
 
 def general(m: int, n: int | None = None) -> Draw:
@@ -61,17 +73,24 @@ def general(m: int, n: int | None = None) -> Draw:
 def invertible(n: int) -> Draw:
     """A draw of a non-symmetric invertible n×n matrix with condition number 10.
 
+    It is c times :func:`utils.random_invertible` for a random c in [5/4, 2], so its
+    singular values run from c down to c/10 and |det| = (c/√10)ⁿ lies strictly between 0
+    and 1 and changes from draw to draw.
+
     Chapter 4, *Trace identities and the trace trick*.
     """
-    return lambda rng: random_invertible(rng, n, cond=COND)
+    return lambda rng: _scale(rng) * random_invertible(rng, n, cond=COND)
 
 
 def spd(n: int) -> Draw:
     """A draw of a symmetric positive definite n×n matrix with condition number 10.
 
+    It is c times :func:`utils.random_spd` for a random c in [5/4, 2]: eigenvalues from c
+    down to c/10, determinant (c/√10)ⁿ, different on every draw.
+
     Chapter 4, *Trace identities and the trace trick*.
     """
-    return lambda rng: random_spd(rng, n, cond=COND)
+    return lambda rng: _scale(rng) * random_spd(rng, n, cond=COND)
 
 
 def dominant_part(n: int) -> Draw:
@@ -85,7 +104,7 @@ def dominant_part(n: int) -> Draw:
     """
 
     def draw(rng: np.random.Generator) -> np.ndarray:
-        S = random_spd(rng, n, cond=COND)
+        S = spd(n)(rng)
         K = random_matrix(rng, n) / (2 * np.sqrt(n))
         return S + K - K.T
 
@@ -93,10 +112,13 @@ def dominant_part(n: int) -> Draw:
 
 
 def with_singular_values(m: int, n: int, values: Sequence[float]) -> Draw:
-    """A draw of U diag(values) Vᵀ: an m×n matrix with the given singular values.
+    """A draw of c U diag(values) Vᵀ: an m×n matrix with singular values c · values.
 
     U (m×r) and V (n×r) have orthonormal columns drawn at random, r = len(values) =
-    min(m, n). Distinct values well apart keep singular vectors well defined.
+    min(m, n), and c is a random scale in [5/4, 2], so that the norms (c times those of
+    diag(values)) change from draw to draw while the ratios of the singular values, and
+    with them the condition number, stay fixed. Distinct values well apart keep singular
+    vectors well defined.
 
     Chapter 4, *Trace identities and the trace trick*.
     """
@@ -107,15 +129,17 @@ def with_singular_values(m: int, n: int, values: Sequence[float]) -> Draw:
     def draw(rng: np.random.Generator) -> np.ndarray:
         U = random_orthogonal(rng, m)[:, : s.size]
         V = random_orthogonal(rng, n)[:, : s.size]
-        return (U * s) @ V.T
+        return _scale(rng) * (U * s) @ V.T
 
     return draw
 
 
 def full_column_rank(m: int, n: int) -> Draw:
-    """A draw of an m×n matrix (m ≥ n) of rank n with singular values from 2 down to 1/2.
+    """A draw of an m×n matrix (m ≥ n) of rank n with singular values c·2 down to c/2.
 
-    XᵀX is then invertible with condition number 16, whatever the random directions.
+    The scale c is random in [5/4, 2] (see :func:`with_singular_values`), so XᵀX is
+    invertible with condition number 16 whatever the random directions, and
+    det(XᵀX) = c²ⁿ is at least (5/4)²ⁿ, never 1.
 
     Chapter 4, *Trace identities and the trace trick*.
     """
@@ -124,8 +148,11 @@ def full_column_rank(m: int, n: int) -> Draw:
     return with_singular_values(m, n, np.geomspace(2.0, 0.5, n))
 
 
-def positive(low: float = 0.5, high: float = 2.0) -> Draw:
+def positive(low: float = 1.25, high: float = 2.5) -> Draw:
     """A draw of a positive number (an array of shape ()) uniform in [low, high].
+
+    The default range leaves out 1, at which a formula that drops the number as a factor
+    would still pass.
 
     Chapter 4, *Trace identities and the trace trick*.
     """
@@ -135,9 +162,28 @@ def positive(low: float = 0.5, high: float = 2.0) -> Draw:
 def integer(choices: Sequence[int]) -> Draw:
     """A draw of one of ``choices`` (an integer array of shape ()).
 
+    Raises ValueError if ``choices`` contains 0 or 1, at which a factor k or a power k
+    vanishes from a formula unseen.
+
     Chapter 4, *Trace identities and the trace trick*.
     """
-    return lambda rng: np.array(rng.choice(np.asarray(choices, dtype=int)))
+    options = np.asarray(choices, dtype=int)
+    if options.ndim != 1 or options.size == 0 or np.isin(options, (0, 1)).any():
+        raise ValueError(f"choices must be a non-empty list of integers other than 0 and 1, "
+                         f"got {choices!r}")
+    return lambda rng: np.array(rng.choice(options))
+
+
+def one_of(*draws: Draw) -> Draw:
+    """A draw from one of ``draws``, chosen at random with equal chances.
+
+    Used for a variable that may have either of two shapes, such as a tall or a wide X.
+
+    Chapter 4, *Trace identities and the trace trick*.
+    """
+    if not draws:
+        raise ValueError("one_of needs at least one draw")
+    return lambda rng: draws[int(rng.integers(len(draws)))](rng)
 
 
 def sampler(**draws: Draw) -> Sampler:
