@@ -707,11 +707,16 @@ def test_unanswered_scores_zero(graded: dict) -> None:
         assert "not answered" in entry["feedback"]
 
 
-def test_transpose_mistake_names_the_shapes(graded: dict) -> None:
+def test_transpose_mistake_names_the_shapes_and_the_transpose(graded: dict) -> None:
+    """The submission returns the transpose of the right answer: the feedback says so, and
+    gives no advice meant for other mistakes (`.T` on 1-D arrays)."""
     wrong = exercise(graded["results"]["wrong"], 5)
     assert wrong["points"] == 0 and wrong["status"] == "failed"
-    assert "AssertionError" in wrong["feedback"] and "(4, 3)" in wrong["feedback"]
-    assert "3×4" in wrong["feedback"], "the feedback should say which shape was expected"
+    feedback = wrong["feedback"]
+    assert "AssertionError" in feedback and "got (4, 3)" in feedback, feedback
+    assert "3×4" in feedback, "the feedback should say which shape was expected"
+    assert "its transpose is the right answer: did you return the transpose?" in feedback
+    assert "1-D" not in feedback, f"advice for another mistake: {feedback}"
 
 
 def test_nan_fails_with_what_was_expected(graded: dict) -> None:
@@ -720,9 +725,13 @@ def test_nan_fails_with_what_was_expected(graded: dict) -> None:
 
 
 def test_wrong_shape_names_both_shapes(graded: dict) -> None:
+    """Zeros of the transposed shape: the shapes are named, and the transpose is not
+    suggested, since the transpose of the answer is wrong too."""
     entry = exercise(graded["results"]["wrong"], 6)
     assert entry["points"] == 0
     assert "expected shape (3, 5), got (5, 3)" in entry["feedback"]
+    assert "did you return the transpose" not in entry["feedback"], entry["feedback"]
+    assert "its transpose is not the right answer either" in entry["feedback"]
 
 
 def test_endless_loop_is_stopped_and_the_rest_is_graded(graded: dict) -> None:
