@@ -19,6 +19,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+import yaml
 from bookfiles import BOOK, ROOT, TOC
 from chapters import chapter_notebooks, ids
 
@@ -39,6 +40,7 @@ from utils.assignments.notebooks import (
     STUB,
     blank_solutions,
     check_markers,
+    is_left_out_for_students,
     is_solution_cell,
     is_test_cell,
     nbgrader,
@@ -46,7 +48,7 @@ from utils.assignments.notebooks import (
     solution_ranges,
     student_version,
 )
-from utils.assignments.studentbook import EXTENSION, student_config
+from utils.assignments.studentbook import EXTENSION, LEFT_OUT, student_config, student_toc
 
 CHAPTERS = chapter_notebooks()
 CHAPTER_1 = BOOK / "01_frobenius.ipynb"
@@ -141,8 +143,12 @@ def test_student_version_keeps_everything_else(path: Path) -> None:
     student = student_version(source)
     inside = {i for first, last in solution_ranges(source) for i in range(first, last + 1)}
     expected = [cell for i, cell in enumerate(source.cells)
-                if i not in inside or is_solution_cell(cell)]
+                if is_solution_cell(cell)
+                or (i not in inside and not is_left_out_for_students(cell))]
     assert len(student.cells) == len(expected), f"{path.name}: wrong cells removed"
+    assert any(map(is_left_out_for_students, source.cells)), (
+        f"{path.name}: no cell tagged remove-for-students (the exercises' note on reading "
+        "the solutions)")
     for kept, original in zip(student.cells, expected, strict=True):
         if is_solution_cell(original):
             assert kept.source == blank_solutions(original.source) and STUB in kept.source
@@ -228,6 +234,34 @@ def test_student_command_names_the_notebook_with_bad_directives(
     nbformat.write(nb, broken)
     status, _, err = run_cli(capsys, "student", broken, "--out", tmp_path / "out")
     assert status == 1 and str(broken) in err and "add the missing solution-end" in err
+
+
+def test_student_versions_leave_out_cells_for_the_full_edition() -> None:
+    """A cell tagged remove-for-students is in no student notebook, not even the source of
+    an nbgrader assignment; its neighbours stay."""
+    nb = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_markdown_cell("Try each exercise."),
+        nbformat.v4.new_markdown_cell("Reading online, open the solution after trying.",
+                                      metadata={"tags": ["remove-for-students"]}),
+        nbformat.v4.new_code_cell("x = 1")])
+    for keep in (False, True):
+        assert [cell.source for cell in student_version(nb, keep_solutions=keep).cells] == [
+            "Try each exercise.", "x = 1"]
+
+
+def test_student_toc_leaves_out_the_instructors_guide() -> None:
+    toc = yaml.safe_load(TOC.read_text(encoding="utf-8"))
+    student = student_toc(toc)
+    files = [chapter["file"] for part in student["parts"] for chapter in part["chapters"]]
+    everything = [chapter["file"] for part in toc["parts"] for chapter in part["chapters"]]
+    assert set(LEFT_OUT) <= set(everything) and not set(LEFT_OUT) & set(files)
+    assert files == [entry for entry in everything if entry not in LEFT_OUT], "order kept"
+    emptied = {"root": "a", "parts": [{"caption": "x", "chapters": [{"file": "b/c.md"}]},
+                                      {"caption": "y", "chapters": [{"file": "d"}]}]}
+    assert student_toc(emptied, ("b/c",)) == {
+        "root": "a", "parts": [{"caption": "y", "chapters": [{"file": "d"}]}]}
+    with pytest.raises(ValueError, match="does not list book/renamed"):
+        student_toc(toc, ("book/renamed",))
 
 
 def test_student_html_config_adds_the_extension_once() -> None:
