@@ -19,6 +19,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+import yaml
 from bookfiles import BOOK, ROOT, TOC
 from chapters import chapter_notebooks, ids
 
@@ -39,6 +40,7 @@ from utils.assignments.notebooks import (
     STUB,
     blank_solutions,
     check_markers,
+    is_left_out_for_students,
     is_solution_cell,
     is_test_cell,
     nbgrader,
@@ -46,7 +48,7 @@ from utils.assignments.notebooks import (
     solution_ranges,
     student_version,
 )
-from utils.assignments.studentbook import EXTENSION, student_config
+from utils.assignments.studentbook import EXTENSION, LEFT_OUT, student_config, student_toc
 
 CHAPTERS = chapter_notebooks()
 CHAPTER_1 = BOOK / "01_frobenius.ipynb"
@@ -141,8 +143,12 @@ def test_student_version_keeps_everything_else(path: Path) -> None:
     student = student_version(source)
     inside = {i for first, last in solution_ranges(source) for i in range(first, last + 1)}
     expected = [cell for i, cell in enumerate(source.cells)
-                if i not in inside or is_solution_cell(cell)]
+                if is_solution_cell(cell)
+                or (i not in inside and not is_left_out_for_students(cell))]
     assert len(student.cells) == len(expected), f"{path.name}: wrong cells removed"
+    assert any(map(is_left_out_for_students, source.cells)), (
+        f"{path.name}: no cell tagged remove-for-students (the exercises' note on reading "
+        "the solutions)")
     for kept, original in zip(student.cells, expected, strict=True):
         if is_solution_cell(original):
             assert kept.source == blank_solutions(original.source) and STUB in kept.source
@@ -228,6 +234,34 @@ def test_student_command_names_the_notebook_with_bad_directives(
     nbformat.write(nb, broken)
     status, _, err = run_cli(capsys, "student", broken, "--out", tmp_path / "out")
     assert status == 1 and str(broken) in err and "add the missing solution-end" in err
+
+
+def test_student_versions_leave_out_cells_for_the_full_edition() -> None:
+    """A cell tagged remove-for-students is in no student notebook, not even the source of
+    an nbgrader assignment; its neighbours stay."""
+    nb = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_markdown_cell("Try each exercise."),
+        nbformat.v4.new_markdown_cell("Reading online, open the solution after trying.",
+                                      metadata={"tags": ["remove-for-students"]}),
+        nbformat.v4.new_code_cell("x = 1")])
+    for keep in (False, True):
+        assert [cell.source for cell in student_version(nb, keep_solutions=keep).cells] == [
+            "Try each exercise.", "x = 1"]
+
+
+def test_student_toc_leaves_out_the_instructors_guide() -> None:
+    toc = yaml.safe_load(TOC.read_text(encoding="utf-8"))
+    student = student_toc(toc)
+    files = [chapter["file"] for part in student["parts"] for chapter in part["chapters"]]
+    everything = [chapter["file"] for part in toc["parts"] for chapter in part["chapters"]]
+    assert set(LEFT_OUT) <= set(everything) and not set(LEFT_OUT) & set(files)
+    assert files == [entry for entry in everything if entry not in LEFT_OUT], "order kept"
+    emptied = {"root": "a", "parts": [{"caption": "x", "chapters": [{"file": "b/c.md"}]},
+                                      {"caption": "y", "chapters": [{"file": "d"}]}]}
+    assert student_toc(emptied, ("b/c",)) == {
+        "root": "a", "parts": [{"caption": "y", "chapters": [{"file": "d"}]}]}
+    with pytest.raises(ValueError, match="does not list book/renamed"):
+        student_toc(toc, ("book/renamed",))
 
 
 def test_student_html_config_adds_the_extension_once() -> None:
@@ -707,11 +741,16 @@ def test_unanswered_scores_zero(graded: dict) -> None:
         assert "not answered" in entry["feedback"]
 
 
-def test_transpose_mistake_names_the_shapes(graded: dict) -> None:
+def test_transpose_mistake_names_the_shapes_and_the_transpose(graded: dict) -> None:
+    """The submission returns the transpose of the right answer: the feedback says so, and
+    gives no advice meant for other mistakes (`.T` on 1-D arrays)."""
     wrong = exercise(graded["results"]["wrong"], 5)
     assert wrong["points"] == 0 and wrong["status"] == "failed"
-    assert "AssertionError" in wrong["feedback"] and "(4, 3)" in wrong["feedback"]
-    assert "3×4" in wrong["feedback"], "the feedback should say which shape was expected"
+    feedback = wrong["feedback"]
+    assert "AssertionError" in feedback and "got (4, 3)" in feedback, feedback
+    assert "3×4" in feedback, "the feedback should say which shape was expected"
+    assert "its transpose is the right answer: did you return the transpose?" in feedback
+    assert "1-D" not in feedback, f"advice for another mistake: {feedback}"
 
 
 def test_nan_fails_with_what_was_expected(graded: dict) -> None:
@@ -720,9 +759,13 @@ def test_nan_fails_with_what_was_expected(graded: dict) -> None:
 
 
 def test_wrong_shape_names_both_shapes(graded: dict) -> None:
+    """Zeros of the transposed shape: the shapes are named, and the transpose is not
+    suggested, since the transpose of the answer is wrong too."""
     entry = exercise(graded["results"]["wrong"], 6)
     assert entry["points"] == 0
     assert "expected shape (3, 5), got (5, 3)" in entry["feedback"]
+    assert "did you return the transpose" not in entry["feedback"], entry["feedback"]
+    assert "its transpose is not the right answer either" in entry["feedback"]
 
 
 def test_endless_loop_is_stopped_and_the_rest_is_graded(graded: dict) -> None:

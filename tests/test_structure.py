@@ -18,7 +18,7 @@ from utils.assignments.notebooks import nbgrader
 ALLOWED_TAGS = {
     "hide-cell", "hide-input", "hide-output",
     "remove-cell", "remove-input", "remove-output",
-    "solution", "autograde", "raises-exception",
+    "solution", "autograde", "raises-exception", "remove-for-students",
 }
 TEMPLATE_SECTIONS = ["What you will learn", "Summary", "Exercises"]
 OPTIONAL_LAST_SECTION = "Further reading"

@@ -3,7 +3,11 @@
 The book is built once, into a temporary folder, with `python -m utils.assignments
 student-html` (what `make student-html` runs). Every file of the output is searched for
 the text that only the source notebooks' solutions contain: lines of code, phrases of
-prose, and words in the search index.
+prose, and words in the search index. Nor may it show what presumes the solutions: the
+instructors' guide (with the ways to fool the grader), the outputs of the graded test
+cells (run with the solutions, they report passing), the cells tagged
+`remove-for-students` and the `{only} not student` blocks (which tell readers to open
+solutions).
 """
 
 from __future__ import annotations
@@ -24,9 +28,12 @@ from sphinx.search.en import SearchEnglish
 from utils.assignments.notebooks import (
     EXERCISE_LABEL,
     MARKER_WORDS,
+    is_left_out_for_students,
+    is_test_cell,
     solution_lines,
     solution_text,
 )
+from utils.assignments.studentbook import LEFT_OUT
 
 CHAPTERS = [nbformat.read(path, as_version=4) for path in chapter_notebooks()]
 MARKDOWN_PAGES = [page.read_text(encoding="utf-8") for page in map(resolve, toc_files())
@@ -53,6 +60,8 @@ def phrases(markdown: str, min_words: int = MIN_PHRASE) -> set[str]:
     return found
 
 
+ONLY_FULL_EDITION = re.compile(r"^(`{3,})\{only\} not student\n(.*?)^\1$",
+                               re.MULTILINE | re.DOTALL)
 # the text of every notebook outside its solutions
 OUTSIDE_SOLUTIONS = [text for page in map(resolve, toc_files()) if page.suffix == ".ipynb"
                      for text in solution_text(nbformat.read(page, as_version=4))[1]]
@@ -161,3 +170,98 @@ def test_every_exercise_statement_is_shown(texts: dict[Path, str]) -> None:
             statement = phrases(cell.source, min_words=3) or {title}
             assert all(phrase in folded for phrase in statement), (
                 f"the statement of {EXERCISE_LABEL.search(cell.source)[1]} is missing")
+
+
+def _left_out_and_kept() -> tuple[list[str], list[str]]:
+    """(text the student book must leave out, text it shows) of the book's sources: the
+    pages of LEFT_OUT, the `{only} not student` blocks and the cells tagged
+    `remove-for-students` against everything else outside the solutions."""
+    left_out, kept = [], []
+    for entry in toc_files():
+        page = resolve(entry)
+        if entry in LEFT_OUT:
+            left_out.append(page.read_text(encoding="utf-8"))
+        elif page.suffix == ".md":
+            text = page.read_text(encoding="utf-8")
+            left_out += [match[2] for match in ONLY_FULL_EDITION.finditer(text)]
+            kept.append(ONLY_FULL_EDITION.sub("", text))
+        else:
+            nb = nbformat.read(page, as_version=4)
+            left_out += [cell.source for cell in nb.cells if is_left_out_for_students(cell)]
+            kept += [cell.source for cell in nb.cells if not is_left_out_for_students(cell)]
+    return left_out, kept
+
+
+def test_left_out_pages_are_not_built_or_linked(site: Path) -> None:
+    assert LEFT_OUT, "nothing to leave out: the test shows nothing"
+    index = (site / "searchindex.js").read_text(encoding="utf-8")
+    docnames = json.loads(index[index.index("(") + 1:index.rindex(")")])["docnames"]
+    for entry in LEFT_OUT:
+        assert entry in toc_files(), f"{entry} is not in _toc.yml: LEFT_OUT is stale"
+        name = Path(entry).name
+        assert not list(site.rglob(f"{name}.html")), f"the student book has {name}.html"
+        assert entry not in docnames, f"the search index lists {entry}"
+        linked = [page.name for page in site.rglob("*.html")
+                  if f'href="{name}.html' in page.read_text(encoding="utf-8")]
+        assert not linked, f"pages link to the left-out {name}.html: {linked[:5]}"
+
+
+def test_no_text_meant_for_the_full_edition(texts: dict[Path, str]) -> None:
+    """Phrases of the left-out page, of the full edition's `only` blocks and of the cells
+    tagged remove-for-students appear nowhere, unless the student book shows them
+    elsewhere too (in its sources, or in outputs, which quote the messages of utils)."""
+    left_out, kept = _left_out_and_kept()
+    messages = [path.read_text(encoding="utf-8") for path in (ROOT / "utils").rglob("*.py")]
+    shown = words_only("\n".join(kept + messages))
+    secret = {phrase for phrase in set().union(*map(phrases, left_out)) if phrase not in shown}
+    assert len(secret) > 100, f"only {len(secret)} phrases to look for: the test shows little"
+    folded = words_only("\n".join(texts.values()))
+    leaked = sorted(phrase for phrase in secret if phrase in folded)
+    assert not leaked, f"text meant for the full edition in the student book: {leaked[:5]}"
+
+
+SOLUTION_TALK = re.compile(
+    r"\bopen(?:s|ed|ing)?\s+(?:its|the|their|a|each)\s+solutions?\b"
+    r"|\bsolutions? (?:block|ends with)|folded away behind|fool the grader", re.IGNORECASE)
+
+
+def test_no_page_tells_students_to_open_solutions(site: Path) -> None:
+    said = {page.name: SOLUTION_TALK.findall(page_text(page)) for page in site.rglob("*.html")}
+    said = {name: found for name, found in said.items() if found}
+    assert not said, f"pages speak of solutions the student book does not have: {said}"
+    intro = page_text(site / "book" / "intro.html")
+    assert "This edition shows the exercises without their solutions" in intro, (
+        "the student edition's own sentence ({only} student) is missing from the intro")
+
+
+def _printed_by_tests() -> list[str]:
+    """The string literals that the chapters' graded test cells print when they pass."""
+    printed = []
+    for nb in CHAPTERS:
+        for cell in nb.cells:
+            if is_test_cell(cell):
+                printed += re.findall(r"print\(\s*[\"']([^\"']{10,})[\"']\s*\)", cell.source)
+    return printed
+
+
+def test_graded_test_cells_show_no_output(site: Path) -> None:
+    """The test cells stay (folded), without the outputs their run with the solutions
+    made: "… passes all checks" would tell a student that the tests pass."""
+    printed = _printed_by_tests()
+    assert len(printed) >= 10, f"only {len(printed)} messages to look for"
+    pages = [page.read_text(encoding="utf-8") for page in site.rglob("*.html")]
+    # in the folded source the message stands between quotes; as an output, without them
+    shown = [message for message in printed
+             if any(re.search(rf"(?<![\"']){re.escape(message)}(?![\"'])", page)
+                    for page in pages)]
+    assert not shown, f"outputs of graded test cells in the student book: {shown[:5]}"
+    cells = outputs = 0
+    for page in pages:
+        for cell in re.split(r'(?=<div class="cell[ "])', page)[1:]:
+            if "tag_autograde" in cell.split(">", 1)[0]:
+                cells += 1
+                outputs += 'class="cell_output' in cell
+    expected = sum(is_test_cell(cell) for nb in CHAPTERS for cell in nb.cells)
+    assert cells == expected, (
+        f"{cells} graded test cells in the student book, {expected} in the chapters")
+    assert outputs == 0, f"{outputs} graded test cells show an output"

@@ -13,15 +13,17 @@ Modules, in dependency order: ``matrix_space`` (Frobenius inner product, vec,
 commutation matrix), ``random_matrices`` (test matrices from an rng),
 ``difference_formulas`` (forward, central, Richardson and complex-step formulas),
 ``line_estimates`` (derivatives along one line with honest error bounds), ``numdiff``
-(derivatives with automatic method and step), ``checks`` (gradient checks),
-``plotting`` (figures); and the registry of gradient identities: ``identity_record``
-(one identity), ``identity_samplers`` (random valid inputs), ``catalogue_*`` (the entries,
-by kind), ``identities`` (lookup, checks and the gradient table), ``latex_eval`` (the
-book's LaTeX, evaluated) and ``latex_checks`` (the displayed formulas against the code).
+(derivatives with automatic method and step), ``checks`` (gradient checks), ``feedback``
+(shape hints for graded exercises), ``plotting`` (figures); and the registry of gradient
+identities: ``identity_record`` (one identity), ``identity_samplers`` (random valid
+inputs), ``catalogue_*`` (the entries, by kind), ``identities`` (lookup, checks and the
+gradient table), ``latex_eval`` (the book's LaTeX, evaluated) and ``latex_checks`` (the
+displayed formulas against the code).
 """
 
 from .checks import GradientCheck, check_gradient, relative_error
 from .difference_formulas import central_difference, complex_step, forward_difference, richardson
+from .feedback import layout_problem
 from .identities import (
     IDENTITIES,
     KINDS,
@@ -73,6 +75,7 @@ __all__ = [
     "get_identity",
     "gradient_table",
     "jacobian_tensor",
+    "layout_problem",
     "numerical_gradient",
     "plot_step_errors",
     "plot_tensor_blocks",

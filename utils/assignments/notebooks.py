@@ -11,6 +11,9 @@ A chapter marks its solutions in two ways (see the book's contributing guide):
 
 Graded *test cells* are code cells with nbgrader metadata ``"grade": true`` (and not
 ``"solution": true``); students keep them as they are.
+
+A cell tagged ``remove-for-students`` speaks of the solutions (where they are, how to read
+them): every student edition leaves it out, these notebooks and the student HTML book.
 """
 
 from __future__ import annotations
@@ -37,6 +40,7 @@ EXERCISE_LABEL = re.compile(
     re.MULTILINE)
 MARKER_WORDS = re.compile(r"\b(?:BEGIN|END) SOLUTION\b")
 STUB = "raise NotImplementedError()"
+REMOVE_FOR_STUDENTS = "remove-for-students"  # a cell tag: no student edition shows the cell
 ANSWER_PLACEHOLDER = "YOUR ANSWER HERE"
 
 
@@ -91,6 +95,11 @@ def is_solution_cell(cell: NotebookNode) -> bool:
     """A cell whose answer students write: tagged ``solution`` or nbgrader ``solution``."""
     tags = cell.get("metadata", {}).get("tags", [])
     return "solution" in tags or nbgrader(cell).get("solution") is True
+
+
+def is_left_out_for_students(cell: NotebookNode) -> bool:
+    """A cell tagged ``remove-for-students``: no student edition shows it."""
+    return REMOVE_FOR_STUDENTS in cell.get("metadata", {}).get("tags", [])
 
 
 def is_test_cell(cell: NotebookNode) -> bool:
@@ -213,8 +222,9 @@ def student_version(nb: NotebookNode, *, keep_solutions: bool = False) -> Notebo
     Solution cells keep their ``def`` line and docstring and get ``raise
     NotImplementedError()`` instead of the answer (unless ``keep_solutions``, which leaves
     the marked answers for a tool such as nbgrader to remove); every other cell of a prose
-    solution is dropped, with its ``solution-start`` and ``solution-end`` cells; code cells
-    lose their outputs. Everything else is kept as it is, except that with
+    solution is dropped, with its ``solution-start`` and ``solution-end`` cells, and so is
+    every cell tagged ``remove-for-students``; code cells lose their outputs. Everything
+    else is kept as it is, except that with
     ``keep_solutions`` a mention of the markers outside solution cells (the book's own
     notebooks have none; a structure test keeps it so) gets a no-break space between its
     words: nbgrader takes any line containing the marker for a marker and refuses such a
@@ -234,7 +244,7 @@ def student_version(nb: NotebookNode, *, keep_solutions: bool = False) -> Notebo
             elif not keep_solutions:
                 cell.source = (blank_solutions(cell.source) if BEGIN_MARKER.search(cell.source)
                                else ANSWER_PLACEHOLDER)
-        elif index in inside:
+        elif index in inside or is_left_out_for_students(cell):
             continue
         elif keep_solutions:
             cell.source = MARKER_WORDS.sub(lambda m: m[0].replace(" ", "\u00a0"), cell.source)

@@ -1,7 +1,8 @@
 """The student HTML book: the book's own configuration plus the ``hide_solutions`` extension.
 
 The configuration is not copied: ``student_config`` reads ``_config.yml`` and adds the
-extension, which also turns off page sources and download buttons. The book is built
+extension, which also turns off page sources and download buttons; ``student_toc`` reads
+``_toc.yml`` and leaves out the pages for instructors (:data:`LEFT_OUT`). The book is built
 into a temporary folder (whose executed notebooks still contain the solutions) and only
 the HTML is moved to its destination.
 """
@@ -19,6 +20,9 @@ from pathlib import Path
 import yaml
 
 EXTENSION = "utils.assignments.hide_solutions"
+# Pages the student book leaves out, as _toc.yml names them: the instructors' guide
+# (grading, and how a submission could fool the grader).
+LEFT_OUT = ("book/instructors",)
 
 
 def student_config(config: dict) -> dict:
@@ -39,6 +43,47 @@ def student_config(config: dict) -> dict:
     return student
 
 
+def student_toc(toc: dict, left_out: tuple[str, ...] = LEFT_OUT) -> dict:
+    """A copy of a Jupyter Book table of contents without the pages in ``left_out``.
+
+    Entries are matched by their ``file`` with or without its suffix; a part or section
+    left with no entries goes too. Raises ValueError if a page of ``left_out`` is not in
+    the table, so that a renamed page cannot slip into the student book.
+    """
+    wanted = {Path(page).with_suffix("").as_posix() for page in left_out}
+    found: set[str] = set()
+
+    def keep(entry: object) -> bool:
+        if isinstance(entry, dict) and "file" in entry:
+            name = Path(str(entry["file"])).with_suffix("").as_posix()
+            if name in wanted:
+                found.add(name)
+                return False
+        return True
+
+    def prune(node: object) -> object:
+        if isinstance(node, list):
+            kept = [prune(item) for item in node if keep(item)]
+            return [item for item in kept
+                    if not (isinstance(item, dict) and _emptied(item))]
+        if isinstance(node, dict):
+            return {key: prune(value) for key, value in node.items()}
+        return node
+
+    student = prune(copy.deepcopy(toc))
+    missing = sorted(wanted - found)
+    if missing:
+        raise ValueError(f"_toc.yml does not list {', '.join(missing)}, which the student "
+                         "book leaves out: update LEFT_OUT in utils/assignments/studentbook.py")
+    return student
+
+
+def _emptied(entry: dict) -> bool:
+    """A part or section whose list of entries the pruning emptied."""
+    lists = [entry[key] for key in ("chapters", "sections", "parts") if key in entry]
+    return bool(lists) and not any(lists) and "file" not in entry
+
+
 def _section(config: dict, key: str) -> dict:
     """``config[key]``, made an empty mapping if it is missing or empty."""
     if not config.get(key):
@@ -53,20 +98,21 @@ def build_student_html(root: str | Path = ".", out: str | Path = "_build/student
     """Build the book in ``root`` without solutions; its HTML ends up in ``out``.
 
     Warnings are errors, as in the book's own build. Raises RuntimeError with the end of
-    the build log if the build fails, ValueError if ``_config.yml`` is not usable.
+    the build log if the build fails, ValueError if ``_config.yml`` or ``_toc.yml`` is not
+    usable.
     """
     root, out = Path(root).resolve(), Path(out).resolve()
-    try:
-        config = yaml.safe_load((root / "_config.yml").read_text(encoding="utf-8"))
-    except yaml.YAMLError as error:
-        raise ValueError(f"{root / '_config.yml'} is not readable YAML: {error}") from None
+    config, toc = (_read_yaml(root / name) for name in ("_config.yml", "_toc.yml"))
     jupyter_book = Path(sys.executable).parent / "jupyter-book"
     with tempfile.TemporaryDirectory(prefix="student-book-") as temp:
-        config_path = Path(temp) / "_config.yml"
+        config_path, toc_path = Path(temp) / "_config.yml", Path(temp) / "_toc.yml"
         config_path.write_text(yaml.safe_dump(student_config(config), sort_keys=False),
                                encoding="utf-8")
+        toc_path.write_text(yaml.safe_dump(student_toc(toc), sort_keys=False),
+                            encoding="utf-8")
         command = [str(jupyter_book), "build", str(root), "--config", str(config_path),
-                   "--path-output", temp, "-W", "-n", "--keep-going"]
+                   "--toc", str(toc_path), "--path-output", temp, "-W", "-n",
+                   "--keep-going"]
         # Figures need matplotlib's inline backend; an inherited MPLBACKEND would replace it.
         env = {key: value for key, value in os.environ.items() if key != "MPLBACKEND"}
         result = subprocess.run(command, capture_output=True, text=True, timeout=timeout,
@@ -79,3 +125,14 @@ def build_student_html(root: str | Path = ".", out: str | Path = "_build/student
         out.parent.mkdir(parents=True, exist_ok=True)
         shutil.move(str(Path(temp) / "_build" / "html"), out)
     return out
+
+
+def _read_yaml(path: Path) -> dict:
+    """A YAML file's mapping; ValueError naming the file if it is not one."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as error:
+        raise ValueError(f"{path} is not readable YAML: {error}") from None
+    if data is not None and not isinstance(data, dict):
+        raise ValueError(f"{path} must hold a mapping, got {type(data).__name__}")
+    return data or {}
