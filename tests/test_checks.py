@@ -598,3 +598,17 @@ def test_infinite_rtol_is_rejected(rng):
     X = rng.standard_normal((2, 2))
     with pytest.raises(ValueError, match="rtol"):
         check_gradient(lambda Y: np.sum(Y), X, X, rtol=np.inf)
+
+
+def test_relative_error_of_empty_arrays_is_refused():
+    """Two empty arrays have no error to measure; 0.0 would read as agreement."""
+    with pytest.raises(ValueError, match="empty"):
+        relative_error(np.zeros((0, 3)), np.zeros((0, 3)))
+
+
+@pytest.mark.parametrize("scale", [1e-200, 1e200])
+def test_relative_error_of_complex_arrays_is_scaled(scale):
+    """Complex inputs at the ends of the float range: no overflow to NaN, no underflow to 0."""
+    b = scale * np.array([1 + 1j, 2 - 1j])
+    a = b * (1 + 1e-3)
+    assert relative_error(a, b) == pytest.approx(1e-3, rel=1e-9)

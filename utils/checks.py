@@ -15,7 +15,13 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ._validation import as_real_array, as_scalar, require_callable, require_generator
+from ._validation import (
+    as_real_array,
+    as_real_number,
+    as_scalar,
+    generator_or_seeded,
+    require_callable,
+)
 from .difference_formulas import step_scale
 from .matrix_space import frobenius_norm
 from .numdiff import Estimates, Method, derivatives_along, real_value_at
@@ -47,6 +53,8 @@ def relative_error(a: ArrayLike, b: ArrayLike) -> float:
     a, b = _numeric_array(a, "a"), _numeric_array(b, "b")
     if a.shape != b.shape:
         raise ValueError(f"a and b must have the same shape, got {a.shape} and {b.shape}")
+    if a.size == 0:
+        raise ValueError(f"a and b are empty (shape {a.shape}): there is no error to measure")
     with np.errstate(invalid="ignore"):  # NaN entries give a NaN error, as they should
         if not (np.all(np.isfinite(a)) and np.all(np.isfinite(b))):
             return float("nan") if np.isnan(a).any() or np.isnan(b).any() else float("inf")
@@ -158,7 +166,7 @@ def check_gradient(
     """
     f = require_callable(f, "f")
     X = as_real_array(X, "X", min_ndim=1)
-    rng = np.random.default_rng(DEFAULT_SEED) if rng is None else require_generator(rng)
+    rng = generator_or_seeded(rng, DEFAULT_SEED)
     _check_options(n_directions, rtol)
     counted = _CountingFunction(f)
     value = float(real_value_at(counted, X))
@@ -373,8 +381,7 @@ def _check_options(n_directions: Any, rtol: Any) -> None:
         raise TypeError(f"n_directions must be an int, got {type(n_directions).__name__}")
     if n_directions < 1:
         raise ValueError(f"n_directions must be at least 1, got {n_directions}")
-    if isinstance(rtol, bool) or not isinstance(rtol, (int, float, np.floating)):
-        raise TypeError(f"rtol must be a number, got {type(rtol).__name__}")
+    rtol = as_real_number(rtol, "rtol")
     if not (np.isfinite(rtol) and rtol > 0):
         raise ValueError(f"rtol must be positive and finite, got {rtol}")
     if rtol >= 1:
