@@ -1,23 +1,31 @@
-"""The HTML book builds with warnings as errors, and its pages work offline.
+"""The HTML book builds with warnings as errors, and its pages work offline and fit the screen.
 
-The book is built once per test session into a temporary folder, with every notebook
-executed afresh (the build cache would not notice changes to the utils package).
+The book is built once per test module into a temporary folder, with every notebook
+executed afresh (the build cache would not notice changes to the utils package). The
+browser tests load every page once in headless Chromium (`browser.py`) and measure it
+at a phone's width and two desktop widths.
 """
 
 from __future__ import annotations
 
 import os
 import re
-import shutil
 import subprocess
 import sys
+from html.parser import HTMLParser
 from pathlib import Path
 
 import nbformat
 import pytest
-from bookfiles import ROOT, resolve, toc_files, toc_notebooks
+from bookfiles import ROOT, mathjax_macros, resolve, toc_files, toc_notebooks
+from browser import PageReport, visit
+from html_text import unrendered_markdown
 
-BROWSER_NAMES = ("chromium", "chromium-browser", "google-chrome")
+PHONE, LAPTOP, DESKTOP = 390, 1366, 1920  # window widths in CSS pixels
+# Figures may be scaled down to this fraction of their pixel width on a desktop screen:
+# set_style's 11 pt text at 100 dpi is 15.3 px, so capitals and digits (0.73 em in
+# DejaVu Sans) stay at least 10 px tall.
+MIN_FIGURE_SCALE = 0.9
 
 
 @pytest.fixture(scope="module")
@@ -95,22 +103,152 @@ def test_proofs_exercises_and_dropdown_solutions_render(html: Path) -> None:
                      chapter), "solutions are not folded into dropdowns"
 
 
-def test_math_renders_offline_in_a_browser(html: Path) -> None:
-    """Headless Chromium, no network: MathJax must typeset the chapter's formulas."""
-    browser = next(filter(None, map(shutil.which, BROWSER_NAMES)), None)
-    if browser is None:
-        reason = "no Chromium on this machine (install Debian's 'chromium' to run this test)"
-        if os.environ.get("REQUIRE_BROWSER"):
-            pytest.fail(reason)
-        pytest.skip(reason)
-    dom = subprocess.run(
-        [browser, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync",
-         f"--user-data-dir={html.parent / 'chromium-profile'}", "--virtual-time-budget=15000",
-         "--dump-dom", page(html, "book/01_frobenius").as_uri()],
-        capture_output=True, text=True, timeout=120,
-    ).stdout
-    rendered = dom.count("<mjx-container")
-    assert rendered > 100, f"only {rendered} formulas were typeset by MathJax"
-    assert "\\inner{" not in re.sub(r"<script.*?</script>", "", dom, flags=re.DOTALL), (
-        "a raw \\inner{...} macro is left in the page: MathJax did not expand it")
+def test_no_unrendered_markdown_in_pages(html: Path) -> None:
+    """No page shows raw `$...$` math or a pipe table as text (Markdown left unrendered)."""
+    found = [f"{entry}: {problem}" for entry in toc_files()
+             for problem in unrendered_markdown(page(html, entry).read_text(encoding="utf-8"))]
+    assert not found, "unrendered Markdown in the built pages:\n" + "\n".join(found[:30])
+
+
+class _Citations(HTMLParser):
+    """Citation links to the bibliography page (target id, link text) and its entries."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.links: list[tuple[str, str]] = []
+        self.entries: dict[str, str] = {}
+        self._link: str | None = None
+        self._entry: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        attributes = dict(attrs)
+        target = re.fullmatch(r"(?:bibliography\.html)?#(id\d+)", attributes.get("href") or "")
+        if tag == "a" and target and "bibliography" in (attributes.get("href") or ""):
+            self._link = target.group(1)
+            self.links.append((self._link, ""))
+        if tag == "li" and attributes.get("id"):
+            self._entry = attributes["id"]
+            self.entries[self._entry] = ""
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "a":
+            self._link = None
+        if tag == "li":
+            self._entry = None
+
+    def handle_data(self, data: str) -> None:
+        if self._link:
+            target, text = self.links[-1]
+            self.links[-1] = (target, text + data)
+        if self._entry:
+            self.entries[self._entry] += data
+
+
+def _surname(entry: str) -> str:
+    """The family name of an entry's first author ("Gene H. Golub and ..." -> "Golub")."""
+    first_author = re.split(r",| and ", entry.strip(), maxsplit=1)[0]
+    return first_author.split()[-1]
+
+
+def test_bibliography_is_author_year_like_the_citations(html: Path) -> None:
+    """Citations read "Author [year]"; the bibliography lists its entries without numbers,
+    alphabetically by first author, and every citation leads to an entry of its year."""
+    bibliography = page(html, "book/bibliography").read_text(encoding="utf-8")
+    listing = _Citations()
+    listing.feed(bibliography)
+    entries = {key: " ".join(text.split()) for key, text in listing.entries.items()}
+    assert len(entries) >= 10, f"only {len(entries)} bibliography entries found as list items"
+    assert not re.search(r'class="label"|<span class="brackets"|>\[\d+\]<', bibliography), (
+        "the bibliography still labels its entries with numbers")
+    surnames = [_surname(text) for text in entries.values()]
+    assert surnames == sorted(surnames, key=str.lower), (
+        f"bibliography not in alphabetical order of first authors: {surnames}")
+    cited = []
+    for entry in toc_files():
+        citations = _Citations()
+        citations.feed(page(html, entry).read_text(encoding="utf-8"))
+        cited += [(entry, *link) for link in citations.links]
+    assert cited, "no citation links to the bibliography found"
+    for entry, target, text in cited:
+        assert target in entries, f"{entry}: citation {text!r} points to no entry ({target})"
+        assert re.fullmatch(r"\d{4}", text.strip()), (
+            f"{entry}: citation link text {text!r} is not a year (author-year style)")
+        assert text.strip() in entries[target], (
+            f"{entry}: citation year {text!r} is not the year of {entries[target]!r}")
+
+
+@pytest.fixture(scope="module")
+def browser_reports(html: Path) -> dict[str, PageReport]:
+    """Every page of the book, loaded once in headless Chromium and measured."""
+    pages = {entry: page(html, entry) for entry in toc_files()}
+    return visit(pages, (PHONE, LAPTOP, DESKTOP), macros=list(mathjax_macros()))
+
+
+def test_pages_have_no_javascript_errors(browser_reports: dict[str, PageReport]) -> None:
+    errors = {name: report.errors for name, report in browser_reports.items() if report.errors}
+    assert not errors, f"JavaScript errors or console errors: {errors}"
+
+
+def test_pages_load_nothing_from_the_network(browser_reports: dict[str, PageReport]) -> None:
+    fetched = {name: report.requests for name, report in browser_reports.items()
+               if report.requests}
+    assert not fetched, f"pages request files from the network: {fetched}"
+
+
+def test_math_renders_offline_in_a_browser(browser_reports: dict[str, PageReport]) -> None:
+    """No network: MathJax must typeset the formulas and expand the book's macros."""
+    chapter = browser_reports["book/01_frobenius"]
+    assert chapter.typeset > 100, f"only {chapter.typeset} formulas were typeset by MathJax"
+    raw = {name: report.raw_macros for name, report in browser_reports.items()
+           if report.raw_macros}
+    assert not raw, f"macros left as raw text (MathJax did not expand them): {raw}"
+
+
+def _describe(name: str, width: int, item: dict) -> str:
+    where = f"#{item['label']}" if item.get("label") else f"section {item['section']!r}"
+    reason = item.get("clipped") or item.get("needsScrolling") or "overlap"
+    return (f"{name} at {width}px, {where}: {item['width']}px wide, "
+            f"hidden by {reason}: {item['text']!r}")
+
+
+@pytest.mark.parametrize("width", [LAPTOP, DESKTOP])
+def test_display_math_fits_a_desktop_screen(browser_reports: dict[str, PageReport],
+                                            width: int) -> None:
+    """On a desktop screen no display equation is wider than the text column, and no
+    equation number overlaps its formula."""
+    wide = [_describe(name, width, item) for name, report in browser_reports.items()
+            for item in report.layout[width]["math"]
+            if item["display"] and (item["needsScrolling"] or item["numberOverlaps"])]
+    assert not wide, f"{len(wide)} display equations do not fit:\n" + "\n".join(wide)
+
+
+def test_no_math_is_cut_off_on_a_phone(browser_reports: dict[str, PageReport]) -> None:
+    """On a phone a wide formula may scroll sideways, but no part of it may be out of reach,
+    and no equation number may be drawn over its formula."""
+    cut = [_describe(name, PHONE, item) for name, report in browser_reports.items()
+           for item in report.layout[PHONE]["math"]
+           if item["clipped"] or (item["display"] and item["numberOverlaps"])]
+    assert not cut, f"{len(cut)} formulas are cut off:\n" + "\n".join(cut)
+
+
+def test_tables_fit_the_screen(browser_reports: dict[str, PageReport]) -> None:
+    """Every column of every table is in view on a desktop screen without scrolling, and
+    within reach by scrolling on a phone."""
+    problems = [_describe(name, width, item) for width in (LAPTOP, DESKTOP)
+                for name, report in browser_reports.items()
+                for item in report.layout[width]["tables"] if item["needsScrolling"]]
+    problems += [_describe(name, PHONE, item) for name, report in browser_reports.items()
+                 for item in report.layout[PHONE]["tables"] if item["clipped"]]
+    assert not problems, f"{len(problems)} tables do not fit:\n" + "\n".join(problems)
+
+
+def test_figures_are_not_shrunk_on_a_desktop_screen(
+        browser_reports: dict[str, PageReport]) -> None:
+    """A figure wider than the text column is scaled down, and its text with it."""
+    shrunk = [f"{name}: figure {image['figure'] or image['section']!r} is "
+              f"{image['natural']}px wide, shown at {image['shown']}px "
+              f"({image['shown'] / image['natural']:.0%}) at {LAPTOP}px"
+              for name, report in browser_reports.items()
+              for image in report.layout[LAPTOP]["images"]
+              if image["shown"] < MIN_FIGURE_SCALE * image["natural"]]
+    assert not shrunk, "figures too wide for the text column:\n" + "\n".join(shrunk)
