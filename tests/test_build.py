@@ -111,70 +111,78 @@ def test_no_unrendered_markdown_in_pages(html: Path) -> None:
 
 
 class _Citations(HTMLParser):
-    """Citation links to the bibliography page (target id, link text) and its entries."""
+    """Citation links to the bibliography (target id, link text, the text before the link)
+    and the bibliography's entries (id -> label)."""
 
     def __init__(self) -> None:
         super().__init__()
-        self.links: list[tuple[str, str]] = []
-        self.entries: dict[str, str] = {}
-        self._link: str | None = None
+        self.links: list[list[str]] = []
+        self.labels: dict[str, str] = {}
+        self._text = ""  # the page's text so far
+        self._in_link = False
         self._entry: str | None = None
+        self._in_label = False
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         attributes = dict(attrs)
-        target = re.fullmatch(r"(?:bibliography\.html)?#(id\d+)", attributes.get("href") or "")
-        if tag == "a" and target and "bibliography" in (attributes.get("href") or ""):
-            self._link = target.group(1)
-            self.links.append((self._link, ""))
-        if tag == "li" and attributes.get("id"):
+        target = re.fullmatch(r"bibliography\.html#(id\d+)", attributes.get("href") or "")
+        if tag == "a" and target:
+            self._in_link = True
+            self.links.append([target.group(1), "", self._text[-80:]])
+        classes = (attributes.get("class") or "").split()
+        if tag == "div" and "citation" in classes and attributes.get("id"):
             self._entry = attributes["id"]
-            self.entries[self._entry] = ""
+            self.labels[self._entry] = ""
+        if tag == "span" and "label" in classes and self._entry:
+            self._in_label = True
 
     def handle_endtag(self, tag: str) -> None:
         if tag == "a":
-            self._link = None
-        if tag == "li":
-            self._entry = None
+            self._in_link = False
+        if tag == "span" and self._in_label and self._entry:
+            label = self.labels[self._entry]
+            if label.startswith("[") and label.endswith("]"):
+                self._in_label = False
+                self._entry = None
 
     def handle_data(self, data: str) -> None:
-        if self._link:
-            target, text = self.links[-1]
-            self.links[-1] = (target, text + data)
-        if self._entry:
-            self.entries[self._entry] += data
+        self._text += data
+        if self._in_link:
+            self.links[-1][1] += data
+        if self._in_label and self._entry:
+            self.labels[self._entry] += data
 
 
-def _surname(entry: str) -> str:
-    """The family name of an entry's first author ("Gene H. Golub and ..." -> "Golub")."""
-    first_author = re.split(r",| and ", entry.strip(), maxsplit=1)[0]
-    return first_author.split()[-1]
+AUTHOR_YEAR_LABEL = re.compile(r"\[(?P<names>[^\]]+), (?P<year>\d{4})[a-z]?\]")
 
 
 def test_bibliography_is_author_year_like_the_citations(html: Path) -> None:
-    """Citations read "Author [year]"; the bibliography lists its entries without numbers,
-    alphabetically by first author, and every citation leads to an entry of its year."""
-    bibliography = page(html, "book/bibliography").read_text(encoding="utf-8")
-    listing = _Citations()
-    listing.feed(bibliography)
-    entries = {key: " ".join(text.split()) for key, text in listing.entries.items()}
-    assert len(entries) >= 10, f"only {len(entries)} bibliography entries found as list items"
-    assert not re.search(r'class="label"|<span class="brackets"|>\[\d+\]<', bibliography), (
-        "the bibliography still labels its entries with numbers")
-    surnames = [_surname(text) for text in entries.values()]
-    assert surnames == sorted(surnames, key=str.lower), (
-        f"bibliography not in alphabetical order of first authors: {surnames}")
+    """The text cites "Horn and Johnson [2013]"; the bibliography labels that entry
+    [Horn and Johnson, 2013], lists its entries in alphabetical order of the first author,
+    and every citation leads to the entry of its authors and year."""
+    entries = _Citations()
+    entries.feed(page(html, "book/bibliography").read_text(encoding="utf-8"))
+    labels = entries.labels
+    assert len(labels) >= 10, f"only {len(labels)} bibliography entries found"
+    parsed = {key: AUTHOR_YEAR_LABEL.fullmatch(label) for key, label in labels.items()}
+    not_author_year = [label for key, label in labels.items() if not parsed[key]]
+    assert not not_author_year, f"labels that are not [authors, year]: {not_author_year}"
+    first_authors = [re.split(r" and | et al\.", match["names"])[0] for match in parsed.values()]
+    assert first_authors == sorted(first_authors, key=str.lower), (
+        f"bibliography not in alphabetical order of first authors: {first_authors}")
     cited = []
     for entry in toc_files():
         citations = _Citations()
         citations.feed(page(html, entry).read_text(encoding="utf-8"))
         cited += [(entry, *link) for link in citations.links]
     assert cited, "no citation links to the bibliography found"
-    for entry, target, text in cited:
-        assert target in entries, f"{entry}: citation {text!r} points to no entry ({target})"
-        assert re.fullmatch(r"\d{4}", text.strip()), (
-            f"{entry}: citation link text {text!r} is not a year (author-year style)")
-        assert text.strip() in entries[target], (
-            f"{entry}: citation year {text!r} is not the year of {entries[target]!r}")
+    for entry, target, year, before in cited:
+        assert target in parsed, f"{entry}: citation {year!r} points to no entry ({target})"
+        label = parsed[target]
+        assert year.strip() == label["year"], (
+            f"{entry}: citation year {year!r} under the label {label[0]}")
+        assert before.rstrip(" [(").endswith(label["names"]), (
+            f"{entry}: the citation {before[-40:]!r}{year} does not name {label['names']!r}")
 
 
 @pytest.fixture(scope="module")

@@ -16,7 +16,8 @@ commutation matrix), ``random_matrices`` (test matrices from an rng),
 ``plotting`` (figures); and the registry of gradient identities: ``identity_record``
 (one identity), ``identity_samplers`` (random valid inputs), ``catalogue_*`` (the entries,
 by kind) and ``identities`` (lookup, checks and the gradient table). Outside that order,
-``inline_scripts`` is a Sphinx extension of the HTML book, loaded only by its build.
+``inline_scripts`` and ``bibliography_labels`` are Sphinx extensions of the HTML book,
+loaded only by its build.
 """
 
 from .checks import GradientCheck, check_gradient, relative_error
