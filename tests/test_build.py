@@ -1,23 +1,31 @@
-"""The HTML book builds with warnings as errors, and its pages work offline.
+"""The HTML book builds with warnings as errors, and its pages work offline and fit the screen.
 
-The book is built once per test session into a temporary folder, with every notebook
-executed afresh (the build cache would not notice changes to the utils package).
+The book is built once per test module into a temporary folder, with every notebook
+executed afresh (the build cache would not notice changes to the utils package). The
+browser tests load every page once in headless Chromium (`browser.py`) and measure it
+at a phone's width and two desktop widths.
 """
 
 from __future__ import annotations
 
 import os
 import re
-import shutil
 import subprocess
 import sys
+from html.parser import HTMLParser
 from pathlib import Path
 
 import nbformat
 import pytest
-from bookfiles import ROOT, resolve, toc_files, toc_notebooks
+from bookfiles import ROOT, mathjax_macros, resolve, toc_files, toc_notebooks
+from browser import PageReport, visit
+from html_text import unrendered_markdown
 
-BROWSER_NAMES = ("chromium", "chromium-browser", "google-chrome")
+PHONE, LAPTOP, DESKTOP = 390, 1366, 1920  # window widths in CSS pixels
+# Figures may be scaled down to this fraction of their pixel width on a desktop screen:
+# set_style's 11 pt text at 100 dpi is 15.3 px, so capitals and digits (0.73 em in
+# DejaVu Sans) stay at least 10 px tall.
+MIN_FIGURE_SCALE = 0.9
 
 
 @pytest.fixture(scope="module")
@@ -95,22 +103,163 @@ def test_proofs_exercises_and_dropdown_solutions_render(html: Path) -> None:
                      chapter), "solutions are not folded into dropdowns"
 
 
-def test_math_renders_offline_in_a_browser(html: Path) -> None:
-    """Headless Chromium, no network: MathJax must typeset the chapter's formulas."""
-    browser = next(filter(None, map(shutil.which, BROWSER_NAMES)), None)
-    if browser is None:
-        reason = "no Chromium on this machine (install Debian's 'chromium' to run this test)"
-        if os.environ.get("REQUIRE_BROWSER"):
-            pytest.fail(reason)
-        pytest.skip(reason)
-    dom = subprocess.run(
-        [browser, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync",
-         f"--user-data-dir={html.parent / 'chromium-profile'}", "--virtual-time-budget=15000",
-         "--dump-dom", page(html, "book/01_frobenius").as_uri()],
-        capture_output=True, text=True, timeout=120,
-    ).stdout
-    rendered = dom.count("<mjx-container")
-    assert rendered > 100, f"only {rendered} formulas were typeset by MathJax"
-    assert "\\inner{" not in re.sub(r"<script.*?</script>", "", dom, flags=re.DOTALL), (
-        "a raw \\inner{...} macro is left in the page: MathJax did not expand it")
+def test_no_unrendered_markdown_in_pages(html: Path) -> None:
+    """No page shows raw `$...$` math or a pipe table as text (Markdown left unrendered)."""
+    found = [f"{entry}: {problem}" for entry in toc_files()
+             for problem in unrendered_markdown(page(html, entry).read_text(encoding="utf-8"))]
+    assert not found, "unrendered Markdown in the built pages:\n" + "\n".join(found[:30])
+
+
+class _Citations(HTMLParser):
+    """Citation links to the bibliography (target id, link text, the text before the link)
+    and the bibliography's entries (id -> label)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.links: list[list[str]] = []
+        self.labels: dict[str, str] = {}
+        self._text = ""  # the page's text so far
+        self._in_link = False
+        self._entry: str | None = None
+        self._in_label = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        attributes = dict(attrs)
+        target = re.fullmatch(r"bibliography\.html#(id\d+)", attributes.get("href") or "")
+        if tag == "a" and target:
+            self._in_link = True
+            self.links.append([target.group(1), "", self._text[-80:]])
+        classes = (attributes.get("class") or "").split()
+        if tag == "div" and "citation" in classes and attributes.get("id"):
+            self._entry = attributes["id"]
+            self.labels[self._entry] = ""
+        if tag == "span" and "label" in classes and self._entry:
+            self._in_label = True
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "a":
+            self._in_link = False
+        if tag == "span" and self._in_label and self._entry:
+            label = self.labels[self._entry]
+            if label.startswith("[") and label.endswith("]"):
+                self._in_label = False
+                self._entry = None
+
+    def handle_data(self, data: str) -> None:
+        self._text += data
+        if self._in_link:
+            self.links[-1][1] += data
+        if self._in_label and self._entry:
+            self.labels[self._entry] += data
+
+
+AUTHOR_YEAR_LABEL = re.compile(r"\[(?P<names>[^\]]+), (?P<year>\d{4})[a-z]?\]")
+
+
+def test_bibliography_is_author_year_like_the_citations(html: Path) -> None:
+    """The text cites "Horn and Johnson [2013]" or "[Horn and Johnson, 2013]"; the
+    bibliography labels that entry [Horn and Johnson, 2013], lists its entries in
+    alphabetical order of the first author, and every citation leads to the entry of its
+    authors and year."""
+    entries = _Citations()
+    entries.feed(page(html, "book/bibliography").read_text(encoding="utf-8"))
+    labels = entries.labels
+    assert len(labels) >= 10, f"only {len(labels)} bibliography entries found"
+    parsed = {key: AUTHOR_YEAR_LABEL.fullmatch(label) for key, label in labels.items()}
+    not_author_year = [label for key, label in labels.items() if not parsed[key]]
+    assert not not_author_year, f"labels that are not [authors, year]: {not_author_year}"
+    first_authors = [re.split(r" and | et al\.", match["names"])[0] for match in parsed.values()]
+    assert first_authors == sorted(first_authors, key=str.lower), (
+        f"bibliography not in alphabetical order of first authors: {first_authors}")
+    cited = []
+    for entry in toc_files():
+        citations = _Citations()
+        citations.feed(page(html, entry).read_text(encoding="utf-8"))
+        cited += [(entry, *link) for link in citations.links]
+    assert cited, "no citation links to the bibliography found"
+    for entry, target, text, before in cited:
+        assert target in parsed, f"{entry}: citation {text!r} points to no entry ({target})"
+        names, year = parsed[target]["names"], parsed[target]["year"]
+        text, before = " ".join(text.split()), " ".join(before.split())  # no-break spaces
+        textual = text == year and before.rstrip(" [(").endswith(names)  # Names [year]
+        parenthetical = text == f"{names}, {year}"  # [Names, year]
+        assert textual or parenthetical, (
+            f"{entry}: the citation {before[-30:]!r} + {text!r} does not read "
+            f"'{names} [{year}]' or '[{names}, {year}]' like its entry's label")
+
+
+@pytest.fixture(scope="module")
+def browser_reports(html: Path) -> dict[str, PageReport]:
+    """Every page of the book, loaded once in headless Chromium and measured."""
+    pages = {entry: page(html, entry) for entry in toc_files()}
+    return visit(pages, (PHONE, LAPTOP, DESKTOP), macros=list(mathjax_macros()))
+
+
+def test_pages_have_no_javascript_errors(browser_reports: dict[str, PageReport]) -> None:
+    errors = {name: report.errors for name, report in browser_reports.items() if report.errors}
+    assert not errors, f"JavaScript errors or console errors: {errors}"
+
+
+def test_pages_load_nothing_from_the_network(browser_reports: dict[str, PageReport]) -> None:
+    fetched = {name: report.requests for name, report in browser_reports.items()
+               if report.requests}
+    assert not fetched, f"pages request files from the network: {fetched}"
+
+
+def test_math_renders_offline_in_a_browser(browser_reports: dict[str, PageReport]) -> None:
+    """No network: MathJax must typeset the formulas and expand the book's macros."""
+    chapter = browser_reports["book/01_frobenius"]
+    assert chapter.typeset > 100, f"only {chapter.typeset} formulas were typeset by MathJax"
+    raw = {name: report.raw_macros for name, report in browser_reports.items()
+           if report.raw_macros}
+    assert not raw, f"macros left as raw text (MathJax did not expand them): {raw}"
+
+
+def _describe(name: str, width: int, item: dict) -> str:
+    where = f"#{item['label']}" if item.get("label") else f"section {item['section']!r}"
+    reason = item.get("clipped") or item.get("needsScrolling") or "overlap"
+    return (f"{name} at {width}px, {where}: {item['width']}px wide, "
+            f"hidden by {reason}: {item['text']!r}")
+
+
+@pytest.mark.parametrize("width", [LAPTOP, DESKTOP])
+def test_display_math_fits_a_desktop_screen(browser_reports: dict[str, PageReport],
+                                            width: int) -> None:
+    """On a desktop screen no display equation is wider than the text column, and no
+    equation number overlaps its formula."""
+    wide = [_describe(name, width, item) for name, report in browser_reports.items()
+            for item in report.layout[width]["math"]
+            if item["display"] and (item["needsScrolling"] or item["numberOverlaps"])]
+    assert not wide, f"{len(wide)} display equations do not fit:\n" + "\n".join(wide)
+
+
+def test_no_math_is_cut_off_on_a_phone(browser_reports: dict[str, PageReport]) -> None:
+    """On a phone a wide formula may scroll sideways, but no part of it may be out of reach,
+    and no equation number may be drawn over its formula."""
+    cut = [_describe(name, PHONE, item) for name, report in browser_reports.items()
+           for item in report.layout[PHONE]["math"]
+           if item["clipped"] or (item["display"] and item["numberOverlaps"])]
+    assert not cut, f"{len(cut)} formulas are cut off:\n" + "\n".join(cut)
+
+
+def test_tables_fit_the_screen(browser_reports: dict[str, PageReport]) -> None:
+    """Every column of every table is in view on a desktop screen without scrolling, and
+    within reach by scrolling on a phone."""
+    problems = [_describe(name, width, item) for width in (LAPTOP, DESKTOP)
+                for name, report in browser_reports.items()
+                for item in report.layout[width]["tables"] if item["needsScrolling"]]
+    problems += [_describe(name, PHONE, item) for name, report in browser_reports.items()
+                 for item in report.layout[PHONE]["tables"] if item["clipped"]]
+    assert not problems, f"{len(problems)} tables do not fit:\n" + "\n".join(problems)
+
+
+def test_figures_are_not_shrunk_on_a_desktop_screen(
+        browser_reports: dict[str, PageReport]) -> None:
+    """A figure wider than the text column is scaled down, and its text with it."""
+    shrunk = [f"{name}: figure {image['figure'] or image['section']!r} is "
+              f"{image['natural']}px wide, shown at {image['shown']}px "
+              f"({image['shown'] / image['natural']:.0%}) at {LAPTOP}px"
+              for name, report in browser_reports.items()
+              for image in report.layout[LAPTOP]["images"]
+              if image["shown"] < MIN_FIGURE_SCALE * image["natural"]]
+    assert not shrunk, "figures too wide for the text column:\n" + "\n".join(shrunk)

@@ -23,6 +23,7 @@ import nbformat
 import pytest
 from bookfiles import ROOT, resolve, toc_files
 from chapters import chapter_notebooks
+from html_text import unrendered_markdown
 from sphinx.search.en import SearchEnglish
 
 from utils.assignments.notebooks import (
@@ -105,6 +106,14 @@ def test_no_sources_or_notebooks_are_published(site: Path) -> None:
         text = page.read_text(encoding="utf-8")
         assert "download-notebook-button" not in text and "download-source-button" not in text, (
             f"{page.name} offers its source for download")
+
+
+def test_no_unrendered_markdown_in_pages(site: Path) -> None:
+    """As in the book: no raw `$...$` math or pipe table shown as text on any page."""
+    found = [f"{entry}: {problem}" for entry in toc_files()
+             if (site / f"{entry}.html").exists()
+             for problem in unrendered_markdown((site / f"{entry}.html").read_text("utf-8"))]
+    assert not found, "unrendered Markdown in the student pages:\n" + "\n".join(found[:30])
 
 
 def test_no_solution_code_or_prose_anywhere(texts: dict[Path, str]) -> None:

@@ -18,7 +18,8 @@ commutation matrix), ``random_matrices`` (test matrices from an rng),
 identities: ``identity_record`` (one identity), ``identity_samplers`` (random valid
 inputs), ``catalogue_*`` (the entries, by kind), ``identities`` (lookup, checks and the
 gradient table), ``latex_eval`` (the book's LaTeX, evaluated) and ``latex_checks`` (the
-displayed formulas against the code).
+displayed formulas against the code). Outside that order, ``inline_scripts`` and
+``bibliography_labels`` are Sphinx extensions of the HTML book, loaded only by its build.
 """
 
 from .checks import GradientCheck, check_gradient, relative_error
