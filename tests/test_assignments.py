@@ -11,6 +11,7 @@ import copy
 import csv
 import json
 import math
+import os
 import re
 import subprocess
 import sys
@@ -46,7 +47,7 @@ from utils.assignments.notebooks import (
     solution_ranges,
     student_version,
 )
-from utils.assignments.studentbook import EXTENSION, student_config
+from utils.assignments.studentbook import EXTENSION, _run, student_config
 
 CHAPTERS = chapter_notebooks()
 CHAPTER_1 = BOOK / "01_frobenius.ipynb"
@@ -237,6 +238,22 @@ def test_student_html_config_adds_the_extension_once() -> None:
     assert config["sphinx"]["config"]["html_copy_source"] is False
     assert config["html"] == {"use_edit_page_button": False}
     assert student_config({})["sphinx"]["extra_extensions"] == [EXTENSION]
+
+
+def test_student_html_build_reports_each_notebook_and_stops_at_its_time_limit() -> None:
+    """The build's output is read as it comes: a notebook is reported when myst-nb starts
+    running it, and a build that hangs past the time limit is stopped with a clear error."""
+    script = ("import time\n"
+              "print('/book/01_x.ipynb: Executing notebook using local CWD [mystnb]', "
+              "flush=True)\n"
+              "time.sleep(60)\n")
+    started: list[Path] = []
+    with pytest.raises(RuntimeError, match="longer than 1 s"):
+        _run([sys.executable, "-c", script], dict(os.environ), 1, started.append)
+    assert started == [Path("/book/01_x.ipynb")]
+    status, log = _run([sys.executable, "-c", "print('built'); raise SystemExit(3)"],
+                       dict(os.environ), 30, started.append)
+    assert (status, log) == (3, "built\n") and len(started) == 1
 
 
 # --- how the grader reads a source and puts a submission together (no kernel) -------------
