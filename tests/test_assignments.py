@@ -11,6 +11,7 @@ import copy
 import csv
 import json
 import math
+import os
 import re
 import subprocess
 import sys
@@ -40,15 +41,26 @@ from utils.assignments.notebooks import (
     STUB,
     blank_solutions,
     check_markers,
+    collapse,
+    collapse_solutions,
+    expand,
+    is_collapsed,
     is_left_out_for_students,
     is_solution_cell,
     is_test_cell,
     nbgrader,
+    solution_cells,
     solution_lines,
     solution_ranges,
     student_version,
 )
-from utils.assignments.studentbook import EXTENSION, LEFT_OUT, student_config, student_toc
+from utils.assignments.studentbook import (
+    EXTENSION,
+    LEFT_OUT,
+    _run,
+    student_config,
+    student_toc,
+)
 
 CHAPTERS = chapter_notebooks()
 CHAPTER_1 = BOOK / "01_frobenius.ipynb"
@@ -271,6 +283,65 @@ def test_student_html_config_adds_the_extension_once() -> None:
     assert config["sphinx"]["config"]["html_copy_source"] is False
     assert config["html"] == {"use_edit_page_button": False}
     assert student_config({})["sphinx"]["extra_extensions"] == [EXTENSION]
+
+
+def test_student_html_build_reports_each_notebook_and_stops_at_its_time_limit() -> None:
+    """The build's output is read as it comes: a notebook is reported when myst-nb starts
+    running it, and a build that hangs past the time limit is stopped with a clear error."""
+    script = ("import time\n"
+              "print('/book/01_x.ipynb: Executing notebook using local CWD [mystnb]', "
+              "flush=True)\n"
+              "time.sleep(60)\n")
+    started: list[Path] = []
+    with pytest.raises(RuntimeError, match="longer than 1 s"):
+        _run([sys.executable, "-c", script], dict(os.environ), 1, started.append)
+    assert started == [Path("/book/01_x.ipynb")]
+    status, log = _run([sys.executable, "-c", "print('built'); raise SystemExit(3)"],
+                       dict(os.environ), 30, started.append)
+    assert (status, log) == (3, "built\n") and len(started) == 1
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=ids(CHAPTERS))
+@pytest.mark.parametrize("keep", [False, True], ids=["blanked", "kept"])
+def test_students_get_their_solution_cells_unfolded(path: Path, keep: bool) -> None:
+    """The chapters fold their solutions for JupyterLab; a student's stub must be open."""
+    source = nbformat.read(path, as_version=4)
+    folded = [index for index in solution_cells(source) if is_collapsed(source.cells[index])]
+    assert folded, f"{path.name}: no folded solution cell, so the test would prove nothing"
+    student = student_version(source, keep_solutions=keep)
+    stubs = [cell for cell in student.cells if is_solution_cell(cell)]
+    assert stubs, f"{path.name}: no solution cell in the student version"
+    assert not any(is_collapsed(cell) or "jupyter" in cell.metadata for cell in stubs)
+
+
+def test_collapse_and_expand_write_what_jupyterlab_writes() -> None:
+    code = nbformat.v4.new_code_cell("x = 1", metadata={"jupyter": {"other": 1}, "tags": ["a"]})
+    text = nbformat.v4.new_markdown_cell("text")
+    collapse(code)
+    collapse(text)
+    assert code.metadata == {"collapsed": True, "tags": ["a"], "jupyter": {
+        "other": 1, "source_hidden": True, "outputs_hidden": True}}
+    assert text.metadata == {"jupyter": {"source_hidden": True}}
+    assert is_collapsed(code) and is_collapsed(text)
+    expand(code)
+    expand(text)
+    assert code.metadata == {"tags": ["a"], "jupyter": {"other": 1}} and text.metadata == {}
+    assert not is_collapsed(code) and not is_collapsed(text)
+    half = nbformat.v4.new_code_cell("x = 1", metadata={"jupyter": {"source_hidden": True}})
+    assert not is_collapsed(half), "a code cell with its output open is not collapsed"
+
+
+def test_collapse_solutions_folds_the_inside_of_each_solution_only() -> None:
+    nb = nbformat.read(CHAPTER_1, as_version=4)
+    for cell in nb.cells:
+        expand(cell)
+    folded = collapse_solutions(nb)
+    inside = set(solution_cells(nb))
+    assert inside and all(first not in inside and last not in inside
+                          for first, last in solution_ranges(nb))
+    assert [index for index, cell in enumerate(folded.cells) if is_collapsed(cell)] == sorted(
+        inside)
+    assert not any(is_collapsed(cell) for cell in nb.cells), "the original was changed"
 
 
 # --- how the grader reads a source and puts a submission together (no kernel) -------------

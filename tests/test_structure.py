@@ -6,6 +6,7 @@ notebook and what is missing.
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -13,7 +14,7 @@ import pytest
 from bookfiles import BOOK, ROOT, macro_cell_source, resolve, toc_files, toc_notebooks
 from chapters import chapter_notebooks, exercises, headings, ids, prose_words, read, tags
 
-from utils.assignments.notebooks import nbgrader
+from utils.assignments.notebooks import is_collapsed, nbgrader, solution_cells
 
 ALLOWED_TAGS = {
     "hide-cell", "hide-input", "hide-output",
@@ -205,3 +206,62 @@ def test_solution_markers_only_in_solution_cells(path: Path) -> None:
     assert not stray, (
         f"{path.name}: cells {stray} mention a solution marker outside a solution cell; "
         "nbgrader would read it as a marker. Describe the markers in other words.")
+
+
+def lab_metadata() -> tuple[dict, dict]:
+    """(kernelspec, language_info) as JupyterLab records them when it opens a notebook with
+    the installed kernel: the kernel's display name, and its kernel_info reply."""
+    from ipykernel.ipkernel import IPythonKernel
+    from ipykernel.kernelspec import get_kernel_dict
+
+    spec = get_kernel_dict()
+    kernelspec = {"display_name": spec["display_name"], "language": spec["language"],
+                  "name": "python3"}
+    return kernelspec, dict(IPythonKernel.language_info)
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=ids(NOTEBOOKS))
+def test_metadata_is_what_jupyterlab_writes(path: Path) -> None:
+    """Opening a notebook in JupyterLab and saving it changes nothing: the notebook holds
+    the format version, cell ids and kernel metadata that Lab would write. Only
+    language_info.version depends on the Python that runs the kernel; it is compared
+    across notebooks below."""
+    raw = json.loads(path.read_text(encoding="utf-8"))
+    assert (raw["nbformat"], raw["nbformat_minor"]) == (4, 5), (
+        f"{path.name}: nbformat {raw['nbformat']}.{raw['nbformat_minor']}; JupyterLab writes 4.5")
+    assert all("id" in cell for cell in raw["cells"]), f"{path.name}: a cell has no id"
+    kernelspec, language_info = lab_metadata()
+    assert raw["metadata"].get("kernelspec") == kernelspec, (
+        f"{path.name}: JupyterLab would rewrite the kernelspec as {kernelspec}")
+    found = {key: value for key, value in raw["metadata"].get("language_info", {}).items()
+             if key != "version"}
+    expected = {key: value for key, value in language_info.items() if key != "version"}
+    assert found == expected, (
+        f"{path.name}: JupyterLab would rewrite language_info as {language_info}")
+    assert re.fullmatch(r"\d+\.\d+\.\d+", raw["metadata"]["language_info"].get("version", "")), (
+        f"{path.name}: language_info has no Python version x.y.z")
+
+
+def test_notebooks_record_one_python_version() -> None:
+    versions = {path.name: read(path).metadata.get("language_info", {}).get("version")
+                for path in NOTEBOOKS}
+    assert len(set(versions.values())) == 1, f"language_info.version differs: {versions}"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=ids(NOTEBOOKS))
+def test_solutions_and_only_solutions_are_collapsed(path: Path) -> None:
+    """JupyterLab shows every cell inside a solution folded (one line, opened with a click)
+    and everything else open: the exercise, the solution-start/-end frame, the test cell."""
+    nb = read(path)
+    inside = solution_cells(nb)
+    open_solutions = [index for index in inside if not is_collapsed(nb.cells[index])]
+    assert not open_solutions, (
+        f"{path.name}: solution cells {open_solutions} are not collapsed. In JupyterLab, "
+        "collapse each one (click the bar left of the cell; for a code cell its output "
+        "too) and save; or give it the metadata that produces: "
+        '"jupyter": {"source_hidden": true}, and for a code cell also '
+        '"jupyter": {"outputs_hidden": true} and "collapsed": true')
+    hidden = [index for index, cell in enumerate(nb.cells) if index not in inside
+              and (cell.metadata.get("jupyter", {}).get("source_hidden")
+                   or cell.metadata.get("jupyter", {}).get("outputs_hidden"))]
+    assert not hidden, f"{path.name}: cells {hidden} outside the solutions are collapsed"

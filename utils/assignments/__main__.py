@@ -166,8 +166,14 @@ def _submission_warnings(source: Path, expected: set[str], path: Path) -> list[s
 def _student_html(args: argparse.Namespace) -> int:
     from .studentbook import build_student_html
 
+    print("Building the book without solutions in a temporary folder; every notebook runs "
+          "(about a minute on two cores)", file=sys.stderr, flush=True)
+
+    def running(notebook: Path) -> None:
+        print(f"  running {notebook}", file=sys.stderr, flush=True)
+
     try:
-        out = build_student_html(args.root, args.out)
+        out = build_student_html(args.root, args.out, progress=running)
     except (OSError, RuntimeError) as error:
         print(f"cannot build the student book: {error}", file=sys.stderr)
         return 1

@@ -14,6 +14,9 @@ Graded *test cells* are code cells with nbgrader metadata ``"grade": true`` (and
 
 A cell tagged ``remove-for-students`` speaks of the solutions (where they are, how to read
 them): every student edition leaves it out, these notebooks and the student HTML book.
+
+In the chapters every cell inside a prose solution is *collapsed* (folded in JupyterLab
+until the reader opens it); students get their solution cells unfolded.
 """
 
 from __future__ import annotations
@@ -216,6 +219,55 @@ def has_solutions(nb: NotebookNode) -> bool:
     return bool(solution_ranges(nb)) or any(map(is_solution_cell, nb.cells))
 
 
+def collapse(cell: NotebookNode) -> None:
+    """Fold ``cell`` in place as JupyterLab does when its input (and output) is collapsed.
+
+    The same metadata that JupyterLab writes, so that saving the notebook there changes
+    nothing: ``jupyter.source_hidden``, and for a code cell also ``jupyter.outputs_hidden``
+    and the format's own ``collapsed``.
+    """
+    hidden = {"source_hidden": True}
+    if cell.cell_type == "code":
+        hidden["outputs_hidden"] = True
+        cell.metadata["collapsed"] = True
+    cell.metadata["jupyter"] = {**cell.metadata.get("jupyter", {}), **hidden}
+
+
+def expand(cell: NotebookNode) -> None:
+    """Unfold ``cell`` in place: remove what ``collapse`` sets (other metadata stays)."""
+    cell.metadata.pop("collapsed", None)
+    jupyter = cell.metadata.get("jupyter")
+    if isinstance(jupyter, dict):
+        for key in ("source_hidden", "outputs_hidden"):
+            jupyter.pop(key, None)
+        if not jupyter:
+            del cell.metadata["jupyter"]
+
+
+def is_collapsed(cell: NotebookNode) -> bool:
+    """Whether JupyterLab shows ``cell`` folded: its input hidden, and a code cell's
+    output too (both ways the format records it)."""
+    jupyter = cell.get("metadata", {}).get("jupyter", {})
+    if not isinstance(jupyter, dict) or jupyter.get("source_hidden") is not True:
+        return False
+    return cell.cell_type != "code" or (jupyter.get("outputs_hidden") is True
+                                        and cell.metadata.get("collapsed") is True)
+
+
+def solution_cells(nb: NotebookNode) -> list[int]:
+    """Indices of the cells inside each prose solution, without its solution-start and
+    solution-end cells (those stay visible in JupyterLab, as the solution's frame)."""
+    return [index for first, last in solution_ranges(nb) for index in range(first + 1, last)]
+
+
+def collapse_solutions(nb: NotebookNode) -> NotebookNode:
+    """A copy of ``nb`` with every cell inside a prose solution collapsed."""
+    folded = copy.deepcopy(nb)
+    for index in solution_cells(folded):
+        collapse(folded.cells[index])
+    return folded
+
+
 def student_version(nb: NotebookNode, *, keep_solutions: bool = False) -> NotebookNode:
     """The notebook a student receives.
 
@@ -237,6 +289,7 @@ def student_version(nb: NotebookNode, *, keep_solutions: bool = False) -> Notebo
     cells = []
     for index, cell in enumerate(student.cells):
         if is_solution_cell(cell):
+            expand(cell)
             if cell.cell_type == "code":
                 check_markers(cell.source, f"cell {index}")
                 if not keep_solutions:

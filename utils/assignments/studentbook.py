@@ -11,10 +11,13 @@ from __future__ import annotations
 
 import copy
 import os
+import re
 import shutil
 import subprocess
 import sys
 import tempfile
+import threading
+from collections.abc import Callable
 from pathlib import Path
 
 import yaml
@@ -23,6 +26,8 @@ EXTENSION = "utils.assignments.hide_solutions"
 # Pages the student book leaves out, as _toc.yml names them: the instructors' guide
 # (grading, and how a submission could fool the grader).
 LEFT_OUT = ("book/instructors",)
+
+EXECUTING = re.compile(r"^(?P<path>.+\.ipynb): Executing notebook")  # myst-nb's log line
 
 
 def student_config(config: dict) -> dict:
@@ -94,12 +99,14 @@ def _section(config: dict, key: str) -> dict:
 
 
 def build_student_html(root: str | Path = ".", out: str | Path = "_build/student-html",
-                       *, timeout: float = 1800) -> Path:
+                       *, timeout: float = 1800,
+                       progress: Callable[[Path], None] | None = None) -> Path:
     """Build the book in ``root`` without solutions; its HTML ends up in ``out``.
 
-    Warnings are errors, as in the book's own build. Raises RuntimeError with the end of
-    the build log if the build fails, ValueError if ``_config.yml`` or ``_toc.yml`` is not
-    usable.
+    Warnings are errors, as in the book's own build. ``progress(notebook)`` is called as
+    each notebook starts to run (its path relative to ``root``). Raises RuntimeError with
+    the end of the build log if the build fails or takes longer than ``timeout`` seconds,
+    ValueError if ``_config.yml`` or ``_toc.yml`` is not usable.
     """
     root, out = Path(root).resolve(), Path(out).resolve()
     config, toc = (_read_yaml(root / name) for name in ("_config.yml", "_toc.yml"))
@@ -115,10 +122,12 @@ def build_student_html(root: str | Path = ".", out: str | Path = "_build/student
                    "--keep-going"]
         # Figures need matplotlib's inline backend; an inherited MPLBACKEND would replace it.
         env = {key: value for key, value in os.environ.items() if key != "MPLBACKEND"}
-        result = subprocess.run(command, capture_output=True, text=True, timeout=timeout,
-                                env=env)
-        log = result.stdout + result.stderr
-        if result.returncode != 0 or "build succeeded" not in log:
+        def started(notebook: Path) -> None:
+            if progress is not None:
+                progress(_relative(notebook, root))
+
+        returncode, log = _run(command, env, timeout, started)
+        if returncode != 0 or "build succeeded" not in log:
             raise RuntimeError(f"jupyter-book build failed:\n{log[-4000:]}")
         if out.exists():
             shutil.rmtree(out)
@@ -136,3 +145,43 @@ def _read_yaml(path: Path) -> dict:
     if data is not None and not isinstance(data, dict):
         raise ValueError(f"{path} must hold a mapping, got {type(data).__name__}")
     return data or {}
+
+
+def _run(command: list[str], env: dict[str, str], timeout: float,
+         started: Callable[[Path], object]) -> tuple[int, str]:
+    """Run the build; (exit status, its log), calling ``started`` for each notebook it runs.
+
+    RuntimeError if it takes longer than ``timeout`` seconds (it is stopped then).
+    """
+    timed_out = threading.Event()
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                          text=True, env=env) as build:
+
+        def stop() -> None:
+            timed_out.set()
+            build.kill()
+
+        timer = threading.Timer(timeout, stop)
+        timer.start()
+        lines = []
+        try:
+            for line in build.stdout or ():
+                lines.append(line)
+                if match := EXECUTING.match(line):
+                    started(Path(match["path"]))
+            returncode = build.wait()
+        finally:
+            timer.cancel()
+    log = "".join(lines)
+    if timed_out.is_set():
+        raise RuntimeError(f"jupyter-book build took longer than {timeout:g} s and was "
+                           f"stopped:\n{log[-4000:]}")
+    return returncode, log
+
+
+def _relative(path: Path, root: Path) -> Path:
+    """``path`` relative to ``root`` if it lies inside it, else as it is."""
+    try:
+        return path.resolve().relative_to(root)
+    except ValueError:
+        return path
