@@ -37,7 +37,7 @@ __all__ = [
     "complex_estimate",
     "quick_richardson",
     "richardson_ladder",
-    "unit_variation",
+    "slope_scale",
 ]
 
 EPS = float(np.finfo(float).eps)
@@ -47,10 +47,11 @@ LADDER = tuple(10.0**-k for k in range(1, 16))  # Richardson steps in units of L
 ROUNDOFF_FACTOR = 10.0  # round-off error of a difference estimate ≈ this × ε |f| / h
 COMPLEX_ROUNDING = 1e3  # the complex step's rounding is at least this × ε × its size
 ROUNDING_SPREAD = 10.0  # ... and at most this × its spread between steps h and 3h
-QUICK_STEP = 1e-4  # the cheap first Richardson step, in units of Line.scale
+QUICK_STEP = 1e-3  # the cheap first Richardson step, in units of Line.scale
 QUICK_RTOL = 1e-8  # the complex step is accepted at once if it matches that estimate this well
 CONVERGED = 1e-3  # a ladder estimate has converged when its relative error is below this
 REFUTE_FACTOR = 10.0  # a real estimate refutes the complex step beyond this × its error bound
+REFUTE_RTOL = 1e-6  # ... and beyond this relative difference
 KINK_RTOL = 1e-6  # a slope gap this small relative to the slopes is no kink
 KINK_SHRINK = 0.75  # halving the step halves a smooth slope gap; a kink's stays above this
 
@@ -76,15 +77,13 @@ class LineEstimate:
     kink: float = float("nan")
 
 
-def complex_estimate(line: Line, variation: float = 0.0) -> LineEstimate | None:
+def complex_estimate(line: Line) -> LineEstimate | None:
     """The complex-step derivative, or None if f visibly does not support complex input.
 
     Its error is rounding only (truncation is O(h²) with h ≈ 1e-20): it is measured by
     taking the step again at 3h, which rounds differently, and bounded by ROUNDING_SPREAD
-    times the spread, at least COMPLEX_ROUNDING·ε times the value and ROUNDING_SPREAD·ε
-    times f's ``variation`` over a unit step (the size of the terms a vanishing derivative
-    is the sum of). A constant added to f does not enter: the complex step never
-    subtracts two values of f. Two evaluations.
+    times the spread, at least COMPLEX_ROUNDING·ε times the value. A constant added to f
+    does not enter: the complex step never subtracts two values of f. Two evaluations.
     """
     h = COMPLEX_STEP * line.scale
     try:
@@ -97,41 +96,39 @@ def complex_estimate(line: Line, variation: float = 0.0) -> LineEstimate | None:
     with np.errstate(all="ignore"):
         again = np.imag(line.complex_value(3 * h)) / (3 * h)
     rounding = ROUNDING_SPREAD * largest_magnitude(again - value)
-    error = max(rounding, COMPLEX_ROUNDING * EPS * largest_magnitude(value),
-                ROUNDING_SPREAD * EPS * variation / line.scale)
+    error = max(rounding, COMPLEX_ROUNDING * EPS * largest_magnitude(value))
     return LineEstimate(value, error if np.isfinite(error) else np.inf)
 
 
-def unit_variation(line: Line) -> float:
-    """|f(X + sH) − f(X)| for the largest s in (1, 0.1, 0.01)·scale where f is finite.
+def slope_scale(line: Line) -> float:
+    """The largest |f(X + tH) − f(X)| · scale / |t| over the real points already evaluated.
 
-    The size of f's *changes* over a natural step, free of any constant in f: the scale of
-    the rounding in a derivative computed without subtracting values of f. 0 if f is not
-    finite at any of these points.
+    f's change over a natural step, extrapolated from the steps taken: the size of f's
+    changes, free of any constant in f, at no extra cost (0 if no point is known).
     """
-    for fraction in (1.0, 0.1, 0.01):
-        change = _try(lambda fraction=fraction: line(fraction * line.scale) - line(0.0))
-        if change is not None:
-            return largest_magnitude(change)
-    return 0.0
+    changes = [largest_magnitude(np.real(value - line(0.0))) * line.scale / abs(t)
+               for t, value in list(line._values.items()) if t != 0.0]
+    finite = [change for change in changes if np.isfinite(change)]
+    return max(finite, default=0.0)
 
 
-def quick_richardson(line: Line, step: float = QUICK_STEP) -> LineEstimate:
-    """Richardson at one step h = step·scale, from f at X ± hH and X ± 2hH (4 evaluations).
+def quick_richardson(line: Line, step: float = QUICK_STEP) -> LineEstimate | None:
+    """Richardson at h = step·scale, from f at X ± hH, X ± 2hH and X ± 4hH (6 evaluations).
 
-    The error bound |D(h) − D(2h)| + round-off bounds the error of the central difference
-    D(h), hence (generously) that of the extrapolated value. The slope gaps at h and 2h
-    tell a kink (equal gaps) from a smooth f (the gap doubles with the step).
+    R(h) = (4 D(h) − D(2h)) / 3 and R(2h) are extrapolated central differences whose
+    errors are O(h⁴): |R(h) − R(2h)| (about 15 times the error of R(h)) plus round-off is
+    the error bound. The slope gaps at h, 2h and 4h tell a kink (equal gaps) from a smooth
+    f (the gap doubles with the step): a hint, which the ladder confirms. None when f is
+    not finite, or fails, at one of these points (the ladder then takes smaller steps).
     """
     h = step * line.scale
-    with np.errstate(all="ignore"):
-        small, large = line.central(h), line.central(2 * h)
-        value = (4 * small - large) / 3
-        kink = _persistent_gap(line, h, 2 * h)  # a hint only: two steps cannot be sure
+    values = _try(lambda: np.array([line.central(h * 2**k) for k in range(3)]))
+    if values is None:
+        return None
+    small, large = (4 * values[0] - values[1]) / 3, (4 * values[1] - values[2]) / 3
+    kink = min(_persistent_gap(line, h, 2 * h), _persistent_gap(line, 2 * h, 4 * h))
     error = largest_magnitude(small - large) + _roundoff(line, h)
-    if not (np.all(np.isfinite(value)) and np.isfinite(error)):
-        return LineEstimate(np.full(np.shape(value), np.nan), np.inf, kink)
-    return LineEstimate(value, error, kink)
+    return LineEstimate(small, error, kink)
 
 
 def richardson_ladder(line: Line) -> LineEstimate:
@@ -179,57 +176,65 @@ def richardson_ladder(line: Line) -> LineEstimate:
     return LineEstimate(values[k], error, _kink_along(line, steps))
 
 
-def choose_method(
-    line: Line, variation: float = 0.0, quick: bool = False
-) -> tuple[str, LineEstimate]:
+def choose_method(line: Line, quick: bool = False) -> tuple[str, LineEstimate]:
     """Decide along this line whether the complex step is valid for f.
 
     The complex step is accepted at once when it is self-consistent to QUICK_RTOL and
-    matches a quick real estimate. Otherwise the full ladder decides: the complex step is
-    overruled only by a kink-free ladder estimate that differs from it by more than
-    REFUTE_FACTOR times their error bounds together (f conjugates, say), or by one with a
-    smaller error bound (f's complex arithmetic rounds badly, as eigensolvers do). The
-    ladder's verdict on kinks is kept in the result. Without a complex step, the result
-    is the ladder's, or with ``quick`` the quick estimate. Returns the method ("complex"
-    or "richardson") and its estimate.
+    matches a quick real estimate. Otherwise the full ladder decides. It overrules the
+    complex step only when its estimate is kink-free and differs from the complex value
+    by more than REFUTE_FACTOR times their error bounds together *and* by more than
+    REFUTE_RTOL relative (f conjugates, say; a ladder taken near a singularity can be off
+    by more than its bound, never by that much relative), or when the complex step is
+    not self-consistent and the ladder's bound is smaller (eigensolvers mix real and
+    imaginary parts). The ladder's verdict on kinks is kept. Without a complex step the
+    result is the ladder's, or with ``quick`` the quick estimate when it exists. Returns
+    the method ("complex" or "richardson") and its estimate.
     """
-    candidate = complex_estimate(line, variation)
+    candidate = complex_estimate(line)
     first = quick_richardson(line)
     if candidate is None:
-        return "richardson", first if quick else richardson_ladder(line)
+        return "richardson", first if quick and first is not None else richardson_ladder(line)
     exact = candidate.error <= QUICK_RTOL * largest_magnitude(candidate.value)
-    agrees = _within(candidate.value, first.value, QUICK_RTOL, 0.0)
-    if exact and agrees and not first.kink > 0:
+    if exact and first is not None and not first.kink > 0 and _within(
+            candidate.value, first.value, QUICK_RTOL, 0.0):
         return "complex", LineEstimate(candidate.value, candidate.error, first.kink)
     try:
         reference = richardson_ladder(line)
     except ValueError:  # no finite difference near X: nothing can refute the complex step
-        return "complex", LineEstimate(candidate.value, candidate.error, first.kink)
+        return "complex", candidate
     atol = REFUTE_FACTOR * (reference.error + candidate.error)
-    refuted = reference.kink == 0 and not _within(candidate.value, reference.value, 0.0, atol)
-    if refuted or candidate.error > reference.error:
+    refuted = reference.kink == 0 and not _within(
+        candidate.value, reference.value, REFUTE_RTOL, atol)
+    if refuted or (not exact and candidate.error > reference.error):
         return "richardson", reference  # f is not analytic as written, or rounds badly
     return "complex", LineEstimate(candidate.value, candidate.error, reference.kink)
 
 
 def _persistent_gap(line: Line, small: float, large: float, growing: bool = False) -> float:
-    """The slope gap at step ``small`` if it is as large at step ``large``, else 0.
+    """The slope gap at step ``small`` if it is the same at step ``large``, else 0.
 
-    Only a gap above round-off and above KINK_RTOL times the slopes counts. With
-    ``growing``, a gap that grows as the step shrinks (noise, or a singularity inside the
-    step) counts too: any gap that does not shrink makes an estimate suspect.
+    Compared at the entry where the gap at ``small`` is largest, with its sign: round-off
+    noise flips signs, a kink's jump does not. Only a gap above round-off and above
+    KINK_RTOL times the slopes counts. With ``growing``, a gap that grows as the step
+    shrinks (noise, or a singularity inside the step) counts too: any gap that does not
+    shrink makes an estimate suspect.
     """
     with np.errstate(all="ignore"):
-        gaps = [largest_magnitude(line.slope_gap(h)) for h in (small, large)]
-        slopes = largest_magnitude(line.central(small)) + gaps[0]
-    if not np.all(np.isfinite(gaps)):
+        gap_small = np.ravel(line.slope_gap(small))
+        gap_large = np.ravel(line.slope_gap(large))
+        slopes = largest_magnitude(line.central(small)) + largest_magnitude(gap_small)
+    if not (np.all(np.isfinite(gap_small)) and np.all(np.isfinite(gap_large))):
         return 0.0
+    where = int(np.argmax(np.abs(gap_small)))
+    at_small, at_large = float(gap_small[where]), float(gap_large[where])
     floor = max(100 * _roundoff(line, small), KINK_RTOL * slopes)
-    if gaps[0] <= floor or gaps[0] < KINK_SHRINK * gaps[1]:
-        return 0.0
-    if not growing and gaps[1] < KINK_SHRINK * gaps[0]:
-        return 0.0
-    return gaps[0]
+    if abs(at_small) <= floor or abs(at_small) < KINK_SHRINK * abs(at_large):
+        return 0.0  # invisible, or shrinking with the step as a smooth f's gap does
+    if growing:
+        return abs(at_small)
+    if at_small * at_large <= 0 or abs(at_large) < KINK_SHRINK * abs(at_small):
+        return 0.0  # a sign flip or growth: noise or a pole, not a kink
+    return abs(at_small)
 
 
 def _kink_at(line: Line, larger: float, step: float) -> float:

@@ -41,7 +41,7 @@ from .line_estimates import (
     complex_estimate,
     quick_richardson,
     richardson_ladder,
-    unit_variation,
+    slope_scale,
 )
 
 __all__ = [
@@ -87,8 +87,8 @@ class Estimates:
         0 where f looks smooth, > 0 where f looks non-differentiable, NaN where untested
         (the complex step tests only the first direction).
     variation : float
-        |f(X + sH) − f(X)| over a natural step s along the first direction (or the probe):
-        the size of f's changes, free of any constant in f.
+        f's change over a natural step along the first direction (or the probe),
+        extrapolated from the steps taken: the size of f's changes, free of any constant.
     """
 
     values: np.ndarray
@@ -233,28 +233,26 @@ def derivatives_along(
         for line in lines:
             line.require_visible_step(h, method)
     probe_line = lines[0] if probe is None else Line.build(f, X, probe, value)
-    careful = method in ("auto", "complex", "richardson") and h is None
-    variation = unit_variation(probe_line) if careful else 0.0
+    probe_line = lines[0] if probe is None else Line.build(f, X, probe, value)
     if method == "auto":
-        method, first = choose_method(probe_line, variation, quick)
+        method, first = choose_method(probe_line, quick)
         if probe is None:
-            rest = [_estimate(line, method, None, quick, variation) for line in lines[1:]]
-            return _collect([first, *rest], method, variation)
-    estimates = [_estimate(line, method, h, quick, variation) for line in lines]
-    return _collect(estimates, method, variation)
+            rest = [_estimate(line, method, None, quick) for line in lines[1:]]
+            return _collect([first, *rest], method, slope_scale(probe_line))
+    estimates = [_estimate(line, method, h, quick) for line in lines]
+    return _collect(estimates, method, slope_scale(lines[0]))
 
 
 # -- internals --------------------------------------------------------------------------------
 
 
-def _estimate(
-    line: Line, method: str, h: float | None, quick: bool, variation: float
-) -> LineEstimate:
+def _estimate(line: Line, method: str, h: float | None, quick: bool) -> LineEstimate:
     """One directional derivative by an explicit method, with its error bound."""
     if method == "richardson" and h is None:
-        return quick_richardson(line) if quick else richardson_ladder(line)
+        first = quick_richardson(line) if quick else None
+        return richardson_ladder(line) if first is None else first
     if method == "complex" and h is None:
-        estimate = complex_estimate(line, variation)
+        estimate = complex_estimate(line)
         if estimate is not None:
             return estimate
     step = DEFAULT_STEPS[method] * line.scale if h is None else h
@@ -271,11 +269,14 @@ def _collect(results: list[LineEstimate], method: str, variation: float) -> Esti
 
 
 def _warn_if_unreliable(estimates: Estimates, what: str) -> None:
-    """Warn when an estimate is not resolved or f does not look differentiable."""
-    values = estimates.values.reshape(len(estimates.values), -1)
-    sizes = np.max(np.abs(values), axis=1)
+    """Warn when the estimates are not resolved or f does not look differentiable.
+
+    Resolution is judged against the largest of the estimates (for a gradient, its
+    largest partial derivative), so a zero entry beside large ones is not a worry.
+    """
+    size = max(largest_magnitude(estimates.values), TINY)
     kinked = np.nan_to_num(estimates.kinks, nan=0.0) > 0
-    unresolved = estimates.errors > UNRESOLVED * np.maximum(sizes, TINY)
+    worst = float(np.max(estimates.errors, initial=0.0)) / size
     if kinked.any():
         warnings.warn(
             f"{what}: f does not look differentiable at X along {int(kinked.sum())} of "
@@ -285,13 +286,14 @@ def _warn_if_unreliable(estimates: Estimates, what: str) -> None:
             NumericalDerivativeWarning,
             stacklevel=3,
         )
-    elif unresolved.any():
-        worst = float(np.max(estimates.errors / np.maximum(sizes, TINY)))
+    elif worst > UNRESOLVED:
+        hint = ("remove a large constant from f, or write f so that it accepts complex "
+                "input" if estimates.method != "complex" else "X may be too close to a "
+                "point where f's complex arithmetic loses accuracy")
         warnings.warn(
-            f"{what}: the numerical derivative is not resolved (relative error up to "
-            f"{worst:.2g}): f's values may swamp its changes (a large constant), or X may be "
-            "close to a singularity of f; write f so it accepts complex input (method "
-            "'complex'), or remove the constant",
+            f"{what}: the numerical derivative is not resolved (error bound up to "
+            f"{worst:.2g} of its size; a derivative that vanishes cannot be resolved "
+            f"relative to itself): {hint}, or move X away from a singularity",
             NumericalDerivativeWarning,
             stacklevel=3,
         )
