@@ -35,6 +35,7 @@ TINY = float(np.finfo(float).tiny)
 ROUNDING = 1e3  # textbook formulas: rounding of a derivative ≈ this × ε |f(X)| per unit step
 SAFETY = 3.0  # how many times its own error bound a difference estimate may be off
 OFFSET = 1e3  # |f(X)| this many times f's variation: a constant swamps f's changes
+MISMATCH = 3.0  # an unresolved difference is wrong only beyond this × the uncertainty
 VERDICTS = ("correct", "wrong", "inconclusive", "not differentiable", "invalid candidate")
 
 
@@ -225,8 +226,8 @@ def _judge(
     error = difference / max(size, TINY)
     if noise <= rtol * size:  # resolved: an ordinary relative comparison
         verdict = "correct" if difference <= rtol * size else "wrong"
-    else:  # not resolved: only a difference beyond the uncertainty means anything
-        verdict = "wrong" if difference > rtol * size + noise else "inconclusive"
+    else:  # not resolved: only a difference well beyond the uncertainty means anything
+        verdict = "wrong" if difference > rtol * size + MISMATCH * noise else "inconclusive"
     return _Judgement(verdict, error, noise, context.message(verdict, error))
 
 
@@ -287,14 +288,14 @@ class Context:
         if self.near_kink():
             why = ("f has a kink close to X along the tested directions (its one-sided "
                    "slopes differ at larger steps); test at a point farther from the kink")
-        elif size <= self.noise:
-            why = ("Df(X)[H] is zero to within that uncertainty along every direction: X "
-                   "is, numerically, a stationary point of f, where no relative check is "
-                   "possible; compare at a nearby non-stationary point")
-        elif value > OFFSET * variation:
+        elif 0 < OFFSET * variation < value:
             why = (f"f's values (|f(X)| ≈ {value:.3g}) are large compared with its changes "
                    f"(≈ {variation:.3g} over a unit step), so differences of f lose the "
                    f"digits that matter; subtract the constant from f{complex_hint}")
+        elif size <= 2 * self.noise:
+            why = ("Df(X)[H] is zero to within that uncertainty along every direction: X "
+                   "is, numerically, a stationary point of f, where no relative check is "
+                   "possible; compare at a nearby non-stationary point")
         else:
             why = ("X may be close to a point where f is singular or not smooth (an "
                    f"ill-conditioned matrix, a kink), or f may be noisy; try a "

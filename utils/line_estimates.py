@@ -131,7 +131,7 @@ def quick_richardson(line: Line, step: float = QUICK_STEP) -> LineEstimate | Non
     return LineEstimate(small, error, kink)
 
 
-def richardson_ladder(line: Line) -> LineEstimate:
+def richardson_ladder(line: Line, shift: float = 1.0) -> LineEstimate:
     """Richardson estimates on a ladder of steps; the best converged one, honestly bounded.
 
     Too large a step leaves truncation error, too small a step round-off error. The error
@@ -146,11 +146,12 @@ def richardson_ladder(line: Line) -> LineEstimate:
     derivative, say), the smallest absolute error. Steps whose one-sided slopes differ
     (a kink within the step) come last: along a piecewise-linear f the central differences
     agree perfectly at every step longer than the distance to the kink, and are all wrong.
-    Raises ValueError when f is not finite at any two neighbouring steps.
+    ``shift`` scales every step (a second, interleaved ladder). Raises ValueError when f
+    is not finite at any two neighbouring steps.
     """
     steps, values = [], []
     for step in LADDER:
-        h = step * line.scale
+        h = shift * step * line.scale
         steps.append(h)
         values.append(_try(lambda h=h: line.richardson(h)))
         finite = [largest_magnitude(v) for v in values if v is not None]
@@ -183,8 +184,9 @@ def choose_method(line: Line, quick: bool = False) -> tuple[str, LineEstimate]:
     matches a quick real estimate. Otherwise the full ladder decides. It overrules the
     complex step only when its estimate is kink-free and differs from the complex value
     by more than REFUTE_FACTOR times their error bounds together *and* by more than
-    REFUTE_RTOL relative (f conjugates, say; a ladder taken near a singularity can be off
-    by more than its bound, never by that much relative), or when the complex step is
+    REFUTE_RTOL relative, and a second ladder with other steps agrees with it (f
+    conjugates, say; a ladder taken near a singularity can be off by more than its bound,
+    but then moves when the steps change), or when the complex step is
     not self-consistent and the ladder's bound is smaller (eigensolvers mix real and
     imaginary parts). The ladder's verdict on kinks is kept. Without a complex step the
     result is the ladder's, or with ``quick`` the quick estimate when it exists. Returns
@@ -204,10 +206,25 @@ def choose_method(line: Line, quick: bool = False) -> tuple[str, LineEstimate]:
         return "complex", candidate
     atol = REFUTE_FACTOR * (reference.error + candidate.error)
     refuted = reference.kink == 0 and not _within(
-        candidate.value, reference.value, REFUTE_RTOL, atol)
+        candidate.value, reference.value, REFUTE_RTOL, atol) and _confirmed(line, reference)
     if refuted or (not exact and candidate.error > reference.error):
         return "richardson", reference  # f is not analytic as written, or rounds badly
     return "complex", LineEstimate(candidate.value, candidate.error, reference.kink)
+
+
+def _confirmed(line: Line, reference: LineEstimate) -> bool:
+    """Does a second ladder, with steps a third as long, agree with ``reference``?
+
+    Asked only before a real estimate overrules the complex step: a genuine difference
+    (f conjugates) shows at every step, while an estimate at the limit of resolution, near
+    a singularity, moves by more than its bound when the steps change.
+    """
+    try:
+        second = richardson_ladder(line, shift=1 / 3)
+    except ValueError:
+        return False
+    atol = REFUTE_FACTOR * (second.error + reference.error)
+    return second.kink == 0 and _within(second.value, reference.value, 0.0, atol)
 
 
 def _persistent_gap(line: Line, small: float, large: float, growing: bool = False) -> float:
@@ -219,12 +236,12 @@ def _persistent_gap(line: Line, small: float, large: float, growing: bool = Fals
     shrinks (noise, or a singularity inside the step) counts too: any gap that does not
     shrink makes an estimate suspect.
     """
-    with np.errstate(all="ignore"):
-        gap_small = np.ravel(line.slope_gap(small))
-        gap_large = np.ravel(line.slope_gap(large))
-        slopes = largest_magnitude(line.central(small)) + largest_magnitude(gap_small)
-    if not (np.all(np.isfinite(gap_small)) and np.all(np.isfinite(gap_large))):
-        return 0.0
+    gaps = _try(lambda: np.array([np.ravel(line.slope_gap(h)) for h in (small, large)]))
+    central = _try(lambda: line.central(small))
+    if gaps is None or central is None:
+        return 0.0  # f fails or is not finite there: no evidence either way
+    gap_small, gap_large = gaps
+    slopes = largest_magnitude(central) + largest_magnitude(gap_small)
     where = int(np.argmax(np.abs(gap_small)))
     at_small, at_large = float(gap_small[where]), float(gap_large[where])
     floor = max(100 * _roundoff(line, small), KINK_RTOL * slopes)
@@ -258,9 +275,9 @@ def _kink_along(line: Line, steps: list[float]) -> float:
         if gap > 0:
             kink = gap
         elif kink > 0 and 100 * _roundoff(line, step) < 0.5 * kink:
-            with np.errstate(all="ignore"):
-                seen = largest_magnitude(line.slope_gap(step))
-            kink = kink if seen >= KINK_SHRINK * kink else 0.0
+            seen = _try(lambda step=step: line.slope_gap(step))
+            if seen is not None and largest_magnitude(seen) < KINK_SHRINK * kink:
+                kink = 0.0
     return kink
 
 

@@ -238,9 +238,9 @@ def derivatives_along(
         method, first = choose_method(probe_line, quick)
         if probe is None:
             rest = [_estimate(line, method, None, quick) for line in lines[1:]]
-            return _collect([first, *rest], method, slope_scale(probe_line))
+            return _collect([first, *rest], method, probe_line)
     estimates = [_estimate(line, method, h, quick) for line in lines]
-    return _collect(estimates, method, slope_scale(lines[0]))
+    return _collect(estimates, method, probe_line)
 
 
 # -- internals --------------------------------------------------------------------------------
@@ -261,11 +261,12 @@ def _estimate(line: Line, method: str, h: float | None, quick: bool) -> LineEsti
     return LineEstimate(formulas[method](step), float("nan"))
 
 
-def _collect(results: list[LineEstimate], method: str, variation: float) -> Estimates:
+def _collect(results: list[LineEstimate], method: str, probe: Line) -> Estimates:
+    """Stack the estimates, with f's variation measured along the probe."""
     values = np.array([result.value for result in results], dtype=float)
     errors = np.array([result.error for result in results], dtype=float)
     kinks = np.array([result.kink for result in results], dtype=float)
-    return Estimates(values, errors, method, kinks, variation)
+    return Estimates(values, errors, method, kinks, slope_scale(probe))
 
 
 def _warn_if_unreliable(estimates: Estimates, what: str) -> None:
