@@ -205,3 +205,31 @@ def test_real_only_smooth_f_costs_at_most_20_evaluations(rng):
         result = check_gradient(f, grad, X)
         assert result.ok and result.n_evaluations <= 20, result
     assert check_gradient(lambda Y: float(np.trace(Y.T @ A @ Y)), G, X).rel_error <= 1e-9
+
+
+@pytest.mark.parametrize("offset", [1e4, 1e6, 1e10])
+@pytest.mark.parametrize("distance", [1e-6, 1e-8])
+def test_slightly_wrong_candidates_never_pass_near_a_minimum(offset, distance):
+    """C + ‖X − X0‖² with X − X0 tiny: the derivative is known to a few per cent at best
+    without the complex step, so 1.001·G, 2G, −G and 0 must not pass, with or without it."""
+    rng = np.random.default_rng(0)
+    X0 = rng.standard_normal((4, 3))
+    X = X0 + distance * rng.standard_normal((4, 3))
+    G = 2 * (X - X0)
+    for f in (lambda Y: offset + np.sum((Y - X0) ** 2),
+              lambda Y: float(offset + np.sum((Y - X0) ** 2))):
+        assert check_gradient(f, G, X).verdict != "wrong"
+        for candidate in (1.001 * G, 2 * G, -G, 0 * G):
+            result = check_gradient(f, candidate, X)
+            assert not result.ok, result
+
+
+def test_exp_growth_does_not_hide_a_wrong_candidate():
+    """exp(30X) changes enormously over a unit step; that must not excuse a zero gradient."""
+    X = np.random.default_rng(8).standard_normal((3, 2))
+    G = 30 * np.exp(30 * X)
+    for offset in (0.0, 1e10, 1e20):
+        f = lambda Y, c=offset: c + np.sum(np.exp(30 * Y))  # noqa: E731
+        assert check_gradient(f, G, X).ok
+        for candidate in (0 * G, 2 * G, 1.01 * G):
+            assert not check_gradient(f, candidate, X).ok
