@@ -150,6 +150,10 @@ class Line:
             self._values[t] = value
         return value
 
+    def evaluated(self) -> list[tuple[float, np.ndarray]]:
+        """The (t, f(X + tH)) pairs at real t evaluated so far."""
+        return list(self._values.items())
+
     def _evaluate(self, t: float | complex) -> np.ndarray:
         raw = self.f(self.X + t * self.H)
         try:

@@ -5,19 +5,20 @@ them. Three estimators, from cheapest to most careful:
 
 * :func:`complex_estimate`: the complex step, exact to rounding when f is complex-analytic
   as written (None when f visibly is not);
-* :func:`quick_richardson`: Richardson extrapolation at one small step, four evaluations;
-  its error bound is the gap between the central differences at h and 2h, which is larger
-  than the extrapolated value's own error, and round-off;
+* :func:`quick_richardson`: Richardson extrapolation at one small step, six evaluations;
+  its error bound is the gap between the extrapolated values at h and 2h, plus round-off;
 * :func:`richardson_ladder`: Richardson on a ladder of steps going down (a factor 10 at a
-  time) until round-off takes over. Each estimate's error is gauged by its disagreement
-  with *both* neighbours, so a pair of steps that agree by accident (large steps across a
-  nearby singularity) does not pass for converged; the best converged estimate wins.
+  time) until round-off takes over. Each estimate's error is gauged by its distance to
+  the nearer neighbour, and steps whose slope gap does not shrink (a kink, round-off
+  noise, a singularity inside the step) come last, so that large steps across a nearby
+  singularity or kink do not pass for converged.
 
 All three also look for kinks: the forward and backward slopes differ by about h·f'' for a
 smooth f, which shrinks with h, and by the jump of the slope at a kink, which does not.
 :func:`choose_method` decides, along one probe direction, whether the complex step may be
-used: only a real estimate whose error bound excludes the complex value can overrule it.
-Introduced in Chapter 2, *The Fréchet derivative and the gradient*.
+used: only a real estimate whose error bound excludes the complex value, and which a
+second ladder confirms, can overrule it. Introduced in Chapter 2, *The Fréchet
+derivative and the gradient*.
 """
 
 from __future__ import annotations
@@ -107,7 +108,7 @@ def slope_scale(line: Line) -> float:
     changes, free of any constant in f, at no extra cost (0 if no point is known).
     """
     changes = [largest_magnitude(np.real(value - line(0.0))) * line.scale / abs(t)
-               for t, value in list(line._values.items()) if t != 0.0]
+               for t, value in line.evaluated() if t != 0.0]
     finite = [change for change in changes if np.isfinite(change)]
     return max(finite, default=0.0)
 

@@ -4,8 +4,8 @@ Methods (see :mod:`utils.difference_formulas` for the formulas):
 
 * ``"complex"``: the complex step, exact to rounding for complex-analytic f;
 * ``"richardson"``: Richardson-extrapolated central differences, the step chosen from a
-  ladder of step sizes that goes down until round-off takes over, with an error estimate
-  taken from the disagreement of each estimate with both of its neighbours;
+  ladder of step sizes that goes down until round-off takes over, with an error bound
+  taken from each estimate's distance to its nearer neighbour;
 * ``"central"``, ``"forward"``: the textbook formulas with a standard step;
 * ``"auto"`` (the default): the complex step where it is valid, Richardson otherwise.
 
