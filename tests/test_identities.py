@@ -665,3 +665,37 @@ def test_derivations_page_text() -> None:
     assert "$f(x) = x^\\top A x$" in vector and "\\nabla f(x)" in vector, vector
     with pytest.raises(ValueError, match="unknown kinds"):
         derivations(kinds=["traces"])
+
+
+# -- identities on a subspace (Chapter 7) -----------------------------------------------------
+
+
+def _symmetric_trace_identity(grad) -> Identity:
+    def sample(rng):
+        S = rng.standard_normal((3, 3))
+        return {"X": S + S.T, "A": rng.standard_normal((3, 3))}
+
+    return Identity(
+        name="trace_AS_test", kind="trace", f_latex=r"\tr(AX)", grad_latex=r"\sym(A)",
+        shapes="A: n×n, X: n×n", assumptions=(), sample=sample,
+        f=lambda X, A: np.trace(A @ X), grad=grad, source="", chapter="ch-trace",
+        subspace="symmetric")
+
+
+def test_a_gradient_on_a_subspace_is_checked_along_the_subspace():
+    """sym(Aᵀ) is the gradient of tr(AX) on symmetric X; the full-space Aᵀ is not."""
+    right = _symmetric_trace_identity(lambda X, A: (A + A.T) / 2)
+    wrong = _symmetric_trace_identity(lambda X, A: A.T)
+    assert check_identity(right)
+    assert not check_identity(wrong)
+    assert not check_derivation(dataclasses.replace(right, derivation=(
+        Step(r"\tr(A\,\mathrm{d}X)", lambda dX, X, A: np.trace(A @ dX)),
+        Step(r"\inner{\sym(A)}{\mathrm{d}X}", lambda dX, X, A: np.sum((A + A.T) / 2 * dX)),
+    )))
+
+
+def test_an_unknown_subspace_or_a_bad_hessian_is_refused():
+    with pytest.raises(ValueError, match="subspace 'hermitian' is not one of"):
+        dataclasses.replace(_symmetric_trace_identity(lambda X, A: A), subspace="hermitian")
+    with pytest.raises(TypeError, match="hessian must be callable"):
+        dataclasses.replace(_symmetric_trace_identity(lambda X, A: A), hessian=1.0)

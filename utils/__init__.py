@@ -10,7 +10,9 @@ The package is small and flat; everything a notebook needs is importable from he
 True
 
 Modules, in dependency order: ``matrix_space`` (Frobenius inner product, vec,
-commutation matrix), ``random_matrices`` (test matrices from an rng),
+commutation matrix), ``array_namespace`` (``xp``: one array module for numpy and JAX),
+``structured`` (projections onto symmetric, diagonal, triangular, ... matrices),
+``random_matrices`` (test matrices from an rng),
 ``difference_formulas`` (forward, central, Richardson and complex-step formulas),
 ``line_estimates`` (derivatives along one line with honest error bounds), ``numdiff``
 (derivatives with automatic method and step), ``checks`` (gradient checks), ``feedback``
@@ -22,6 +24,7 @@ displayed formulas against the code). Outside that order, ``inline_scripts`` and
 ``bibliography_labels`` are Sphinx extensions of the HTML book, loaded only by its build.
 """
 
+from .array_namespace import xp
 from .checks import GradientCheck, check_gradient, relative_error
 from .difference_formulas import central_difference, complex_step, forward_difference, richardson
 from .feedback import layout_problem
@@ -52,6 +55,7 @@ from .random_matrices import (
     random_spd,
     random_symmetric,
 )
+from .structured import project
 
 __all__ = [
     "IDENTITIES",
@@ -80,6 +84,7 @@ __all__ = [
     "numerical_gradient",
     "plot_step_errors",
     "plot_tensor_blocks",
+    "project",
     "random_invertible",
     "random_matrix",
     "random_orthogonal",
@@ -90,4 +95,5 @@ __all__ = [
     "set_style",
     "unvec",
     "vec",
+    "xp",
 ]

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .array_namespace import xp
 from .identity_record import Identity, Step
 from .identity_samplers import (
     M,
@@ -35,12 +36,12 @@ from .identity_samplers import (
 
 __all__ = ["DETERMINANT", "INVERSE", "LOG_DETERMINANT"]
 
-det = np.linalg.det
+det = xp.linalg.det
 
 
 def _log_abs_det(A: np.ndarray) -> object:
     """log|det A| written as ½ log(det(A)²): complex-analytic near a real invertible A."""
-    return np.log(det(A) ** 2) / 2
+    return xp.log(det(A) ** 2) / 2
 
 
 # Samplers shared by several entries.
@@ -56,7 +57,7 @@ INVERSE: tuple[Identity, ...] = (
         shapes="X: n×n",
         assumptions=("X invertible",),
         sample=SQUARE,
-        f=lambda X: np.trace(inv(X)),
+        f=lambda X: xp.trace(inv(X)),
         grad=lambda X: -(inv(X) @ inv(X)).T,
         source="Matrix Cookbook eq. (64) with A = 0",
         chapter="ch-differentials",
@@ -78,7 +79,7 @@ INVERSE: tuple[Identity, ...] = (
         shapes="A: p×n, X: n×n, B: n×p",
         assumptions=("X invertible",),
         sample=sampler(X=invertible(N), A=general(P, N), B=general(N, P)),
-        f=lambda X, A, B: np.trace(A @ inv(X) @ B),
+        f=lambda X, A, B: xp.trace(A @ inv(X) @ B),
         grad=lambda X, A, B: -inv(X).T @ A.T @ B.T @ inv(X).T,
         source="Matrix Cookbook eq. (63)",
         chapter="ch-trace",
@@ -124,7 +125,7 @@ INVERSE: tuple[Identity, ...] = (
         shapes="X: m×n",
         assumptions=("X has full column rank",),
         sample=TALL,
-        f=lambda X: np.trace(inv(X.T @ X)),
+        f=lambda X: xp.trace(inv(X.T @ X)),
         grad=lambda X: -2 * X @ inv(X.T @ X) @ inv(X.T @ X),
         source="",
         chapter="ch-trace",
@@ -156,7 +157,7 @@ INVERSE: tuple[Identity, ...] = (
         shapes="X: n×n, S: n×n",
         assumptions=("X has positive determinant",),
         sample=sampler(X=dominant_part(N), S=general(N)),
-        f=lambda X, S: np.log(det(X)) + np.trace(inv(X) @ S),
+        f=lambda X, S: xp.log(det(X)) + xp.trace(inv(X) @ S),
         grad=lambda X, S: inv(X).T - inv(X).T @ S.T @ inv(X).T,
         source="",
         chapter="ch-differentials",
@@ -225,7 +226,7 @@ DETERMINANT: tuple[Identity, ...] = (
         shapes="X: n×n, k: scalar",
         assumptions=("X invertible", "k integer"),
         sample=sampler(X=invertible(N), k=integer((-3, -2, -1, 2, 3, 4))),
-        f=lambda X, k: det(np.linalg.matrix_power(X, int(k))),
+        f=lambda X, k: det(xp.linalg.matrix_power(X, int(k))),
         grad=lambda X, k: int(k) * det(X) ** int(k) * inv(X).T,
         source="Matrix Cookbook eq. (58)",
         chapter="ch-differentials",
@@ -358,7 +359,7 @@ LOG_DETERMINANT: tuple[Identity, ...] = (
         shapes="X: m×n",
         assumptions=("X has full column rank",),
         sample=TALL,
-        f=lambda X: np.log(det(X.T @ X)),
+        f=lambda X: xp.log(det(X.T @ X)),
         grad=lambda X: 2 * X @ inv(X.T @ X),
         source="Matrix Cookbook eq. (55), as 2(X⁺)ᵀ",
         chapter="ch-differentials",
@@ -390,7 +391,7 @@ LOG_DETERMINANT: tuple[Identity, ...] = (
         shapes="X: m×n, A: m×m",
         assumptions=("A symmetric", "XᵀAX has positive determinant"),
         sample=sampler(X=full_column_rank(M, N), A=spd(M)),
-        f=lambda X, A: np.log(det(X.T @ A @ X)),
+        f=lambda X, A: xp.log(det(X.T @ A @ X)),
         grad=lambda X, A: 2 * A @ X @ inv(X.T @ A @ X),
         source="",
         chapter="ch-differentials",

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .array_namespace import xp
 from .identity_record import Identity, Sampler, Step
 from .identity_samplers import (
     M,
@@ -88,7 +89,7 @@ NORM: tuple[Identity, ...] = (
         shapes="X: m×n",
         assumptions=("X nonzero",),
         sample=ANY,
-        f=lambda X: np.sqrt(sq(X)),
+        f=lambda X: xp.sqrt(sq(X)),
         grad=lambda X: X / np.sqrt(sq(X)),
         source="",
         chapter="ch-differentials",
@@ -137,7 +138,7 @@ NORM: tuple[Identity, ...] = (
         shapes="X: m×n",
         assumptions=("X has full rank",),
         sample=_tall_or_wide((3.0, 2.0, 1.0)),
-        f=lambda X: np.linalg.norm(X, "nuc"),
+        f=lambda X: xp.linalg.norm(X, "nuc"),
         grad=lambda X: _polar_factor(X),
         source="",
         chapter="ch-differentials",
@@ -163,7 +164,7 @@ NORM: tuple[Identity, ...] = (
         shapes="X: m×n",
         assumptions=("X has a simple, positive largest singular value",),
         sample=_tall_or_wide((3.0, 1.5, 1.0)),
-        f=lambda X: np.linalg.norm(X, 2),
+        f=lambda X: xp.linalg.norm(X, 2),
         grad=lambda X: _top_singular_pair(X),
         source="",
         chapter="ch-differentials",
@@ -312,7 +313,7 @@ LEAST_SQUARES: tuple[Identity, ...] = (
         shapes="A: m×n, X: n×p, B: m×p, W: m×m",
         assumptions=(),
         sample=sampler(**LEAST_SQUARES_INPUTS, W=general(M)),
-        f=lambda X, A, B, W: np.trace((A @ X - B).T @ W @ (A @ X - B)),
+        f=lambda X, A, B, W: xp.trace((A @ X - B).T @ W @ (A @ X - B)),
         grad=lambda X, A, B, W: A.T @ (W + W.T) @ (A @ X - B),
         source="",
         chapter="ch-trace",

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .array_namespace import xp
 from .identity_record import Identity, Step
 from .identity_samplers import M, N, general, sampler, sym_trace, value
 
@@ -50,7 +51,7 @@ QUADRATIC: tuple[Identity, ...] = (
         shapes="X: m×n, A: m×m",
         assumptions=(),
         sample=sampler(X=general(M, N), A=general(M)),
-        f=lambda X, A: np.trace(X.T @ A @ X),
+        f=lambda X, A: xp.trace(X.T @ A @ X),
         grad=lambda X, A: (A + A.T) @ X,
         source="Matrix Cookbook eq. (108)",
         chapter="ch-trace",
@@ -75,7 +76,7 @@ QUADRATIC: tuple[Identity, ...] = (
         shapes="X: m×n, A: n×n",
         assumptions=(),
         sample=sampler(X=general(M, N), A=general(N)),
-        f=lambda X, A: np.trace(X @ A @ X.T),
+        f=lambda X, A: xp.trace(X @ A @ X.T),
         grad=lambda X, A: X @ (A + A.T),
         source="Matrix Cookbook eq. (111)",
         chapter="ch-trace",
@@ -100,7 +101,7 @@ QUADRATIC: tuple[Identity, ...] = (
         shapes="X: m×n, B: n×n, C: m×m",
         assumptions=(),
         sample=sampler(X=general(M, N), B=general(N), C=general(M)),
-        f=lambda X, B, C: np.trace(X @ B @ X.T @ C),
+        f=lambda X, B, C: xp.trace(X @ B @ X.T @ C),
         grad=lambda X, B, C: C.T @ X @ B.T + C @ X @ B,
         source="Matrix Cookbook eq. (118) with A = I; Duchi (2007)",
         chapter="ch-frechet",
@@ -125,7 +126,7 @@ QUADRATIC: tuple[Identity, ...] = (
         shapes="X: m×n, B: m×m, C: n×n",
         assumptions=(),
         sample=sampler(X=general(M, N), B=general(M), C=general(N)),
-        f=lambda X, B, C: np.trace(X.T @ B @ X @ C),
+        f=lambda X, B, C: xp.trace(X.T @ B @ X @ C),
         grad=lambda X, B, C: B @ X @ C + B.T @ X @ C.T,
         source="Matrix Cookbook eq. (117)",
         chapter="ch-frechet",
@@ -206,7 +207,7 @@ POWER: tuple[Identity, ...] = (
         shapes="X: n×n",
         assumptions=(),
         sample=SQUARE,
-        f=lambda X: np.trace(X @ X),
+        f=lambda X: xp.trace(X @ X),
         grad=lambda X: 2 * X.T,
         source="Matrix Cookbook eq. (106)",
         chapter="ch-differentials",
@@ -227,7 +228,7 @@ POWER: tuple[Identity, ...] = (
         shapes="X: n×n",
         assumptions=(),
         sample=SQUARE,
-        f=lambda X: np.trace(X @ X @ X),
+        f=lambda X: xp.trace(X @ X @ X),
         grad=lambda X: 3 * (X @ X).T,
         source="Matrix Cookbook eq. (121) with k = 3",
         chapter="ch-differentials",
@@ -248,7 +249,7 @@ POWER: tuple[Identity, ...] = (
         shapes="A: n×n, X: n×n",
         assumptions=(),
         sample=sampler(X=general(N), A=general(N)),
-        f=lambda X, A: np.trace(A @ X @ X),
+        f=lambda X, A: xp.trace(A @ X @ X),
         grad=lambda X, A: (A @ X + X @ A).T,
         source="Matrix Cookbook eq. (107), as tr(X²A)",
         chapter="ch-differentials",
@@ -272,7 +273,7 @@ POWER: tuple[Identity, ...] = (
         shapes="X: n×n",
         assumptions=(),
         sample=SQUARE,
-        f=lambda X: np.trace(X @ X @ X @ X),
+        f=lambda X: xp.trace(X @ X @ X @ X),
         grad=lambda X: 4 * (X @ X @ X).T,
         source="Matrix Cookbook eq. (121) with k = 4",
         chapter="ch-differentials",

@@ -233,7 +233,7 @@ def check_derivation(
         raise ValueError(f"{identity.name} has no derivation to check")
     inputs = identity.sample(rng)
     X = inputs["X"]
-    dX = rng.standard_normal(np.shape(X))
+    dX = identity.restrict(rng.standard_normal(np.shape(X)))
     exact = directional_derivative(identity.at(inputs), X, dX)
     scale = max(frobenius_norm(np.asarray(identity.grad(**inputs))) * frobenius_norm(dX),
                 np.finfo(float).tiny)
@@ -305,12 +305,19 @@ def _row(identity: Identity, columns: list[str]) -> str:
         "name": f"`{identity.name}`",
         "f": f"${identity.f_latex}$",
         "gradient": f"${identity.grad_latex}$",
-        "conditions": "; ".join((identity.shapes, *identity.assumptions)),
+        "conditions": "; ".join((identity.shapes, *identity.assumptions, *_on(identity))),
         "source": identity.source or "derived in the book",
         "chapter": f"{number}. {title}",
     }
     shown = (cells[column].replace("|", "\\|") for column in columns)
     return "| " + " | ".join(shown) + " |\n"
+
+
+def _on(identity: Identity) -> tuple[str, ...]:
+    """The table's note for a gradient on a subspace (Chapter 7)."""
+    if not identity.subspace:
+        return ()
+    return (f"X {identity.subspace}; the gradient within the {identity.subspace} matrices",)
 
 
 def _as_identity(identity: Identity | str) -> Identity:

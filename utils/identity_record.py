@@ -14,6 +14,8 @@ from typing import Any
 
 import numpy as np
 
+from .structured import PROJECTIONS, project
+
 __all__ = ["CHAPTERS", "KINDS", "Identity", "Inputs", "Sampler", "Step"]
 
 KINDS: tuple[str, ...] = (
@@ -121,6 +123,17 @@ class Identity:
     derivation : tuple of Step
         The derivation by differentials: expressions each equal to df, the last one
         ⟨∇f(X), dX⟩, from which the first identification theorem reads off the gradient.
+    subspace : str
+        ``""`` when X ranges over all matrices of its shape; otherwise the name of a
+        subspace in :data:`utils.structured.PROJECTIONS` (e.g. ``"symmetric"``) to which X
+        is restricted. Then the sampler draws X in the subspace, the derivation's
+        directions dX lie in it, and ``grad`` is the gradient of the restriction: the
+        matrix G *in the subspace* with Df(X)[H] = ⟨G, H⟩ for every H in it (Chapter 7).
+    hessian : callable or None
+        ``hessian(H, **inputs)``: the Hessian operator H ↦ ∇²f(X)[H], an array shaped like
+        X with D²f(X)[H, K] = ⟨K, ∇²f(X)[H]⟩ (Chapter 8); None when the entry does not
+        state one. On a subspace, it is the Hessian of the restriction (H and the result
+        in the subspace).
 
     Chapter 4, *Trace identities and the trace trick*.
     """
@@ -139,6 +152,8 @@ class Identity:
     sympy_f: Callable[..., Any] | None = None
     sympy_grad: Callable[..., Any] | None = None
     derivation: tuple[Step, ...] = ()
+    subspace: str = ""
+    hessian: Callable[..., np.ndarray] | None = None
 
     def __post_init__(self) -> None:
         if not isinstance(self.name, str) or not SLUG.match(self.name):
@@ -181,13 +196,34 @@ class Identity:
             raise TypeError(
                 f"{self.name}: derivation must be a tuple of Step, got {self.derivation!r}"
             )
+        if self.subspace and self.subspace not in PROJECTIONS:
+            raise ValueError(
+                f"{self.name}: subspace {self.subspace!r} is not one of {sorted(PROJECTIONS)}"
+            )
+        if self.hessian is not None and not callable(self.hessian):
+            raise TypeError(f"{self.name}: hessian must be callable as hessian(H, **inputs) "
+                            f"or None, got {type(self.hessian).__name__}")
         if (self.sympy_f is None) != (self.sympy_grad is None):
             raise ValueError(f"{self.name}: give both sympy_f and sympy_grad, or neither")
 
     def at(self, inputs: Mapping[str, np.ndarray]) -> Callable[[np.ndarray], Any]:
         """f as a function of X alone, the other inputs fixed to ``inputs``.
 
+        For an identity on a subspace, the function is X ↦ f(P(X)) with P the orthogonal
+        projection onto the subspace: it equals f on the subspace, and its gradient on the
+        whole space is the gradient of the restriction, P(∇f), which ``grad`` claims
+        (Chapter 7).
+
         Chapter 4, *Trace identities and the trace trick*.
         """
         constants = {key: value for key, value in inputs.items() if key != "X"}
+        if self.subspace:
+            return lambda X: self.f(X=self.restrict(X), **constants)
         return lambda X: self.f(X=X, **constants)
+
+    def restrict(self, H: Any) -> Any:
+        """H projected onto the identity's subspace; H itself when there is none.
+
+        Chapter 7, *Structured matrices and constraints*.
+        """
+        return project(H, self.subspace) if self.subspace else H

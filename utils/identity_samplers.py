@@ -21,6 +21,7 @@ from typing import Any
 
 import numpy as np
 
+from .array_namespace import is_jax_array, xp
 from .identity_record import Inputs, Sampler
 from .random_matrices import random_invertible, random_matrix, random_orthogonal, random_spd
 
@@ -206,10 +207,15 @@ def sampler(**draws: Draw) -> Sampler:
 def value(M: Any) -> Any:
     """The entry of a 1×1 matrix (or a number) as a Python number, real or complex.
 
-    Raises ValueError, naming the shape, for an array of more than one entry.
+    Raises ValueError, naming the shape, for an array of more than one entry. A JAX array
+    (inside ``jax.grad``) stays a JAX array of shape () (Chapter 6).
 
     Chapter 4, *Trace identities and the trace trick*.
     """
+    if is_jax_array(M):
+        if M.size != 1:
+            raise ValueError(f"expected a 1×1 matrix or a number, got an array of shape {M.shape}")
+        return M.reshape(())
     array = np.asarray(M)
     if array.size != 1:
         raise ValueError(f"expected a 1×1 matrix or a number, got an array of shape {array.shape}")
@@ -221,7 +227,7 @@ def sq(M: np.ndarray) -> Any:
 
     Chapter 4, *Trace identities and the trace trick*.
     """
-    return np.sum(M * M)
+    return xp.sum(M * M)
 
 
 def inv(M: np.ndarray) -> np.ndarray:
@@ -229,7 +235,7 @@ def inv(M: np.ndarray) -> np.ndarray:
 
     Chapter 3, *A calculus of differentials*.
     """
-    return np.linalg.inv(M)
+    return xp.linalg.inv(M)
 
 
 # -- symbolic operations: the same operations on sp.Matrix and sp.MatrixSymbol ------------------
