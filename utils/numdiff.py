@@ -40,6 +40,7 @@ from .line_estimates import (
     choose_method,
     complex_estimate,
     quick_richardson,
+    refined_richardson,
     richardson_ladder,
     slope_scale,
 )
@@ -60,6 +61,7 @@ METHODS: tuple[str, ...] = ("auto", "complex", "richardson", "central", "forward
 
 DEFAULT_STEPS = {"forward": np.sqrt(EPS), "central": EPS ** (1 / 3), "complex": COMPLEX_STEP}
 UNRESOLVED = 1e-6  # the public functions warn when error / |estimate| exceeds this
+REFINE_ABOVE = 1e-9  # a ladder estimate less accurate than this (relative) is refined
 
 
 class NumericalDerivativeWarning(RuntimeWarning):
@@ -250,7 +252,7 @@ def _estimate(line: Line, method: str, h: float | None, quick: bool) -> LineEsti
     """One directional derivative by an explicit method, with its error bound."""
     if method == "richardson" and h is None:
         first = quick_richardson(line) if quick else None
-        return richardson_ladder(line) if first is None else first
+        return _refine(line, richardson_ladder(line)) if first is None else first
     if method == "complex" and h is None:
         estimate = complex_estimate(line)
         if estimate is not None:
@@ -259,6 +261,23 @@ def _estimate(line: Line, method: str, h: float | None, quick: bool) -> LineEsti
     formulas = {"forward": line.forward, "central": line.central,
                 "richardson": line.richardson, "complex": line.complex_step}
     return LineEstimate(formulas[method](step), float("nan"))
+
+
+def _refine(line: Line, ladder: LineEstimate) -> LineEstimate:
+    """The ladder's estimate, or a refined tableau's where the ladder's is not accurate.
+
+    When the ladder's bound exceeds REFINE_ABOVE of the estimate (f's values are noisy,
+    near a singularity, say), :func:`utils.line_estimates.refined_richardson` is run
+    around the ladder's best step; its estimate replaces the ladder's (the kink verdict is
+    the ladder's), its noise bound being measured rather than read off a neighbour.
+    """
+    size = max(largest_magnitude(ladder.value), TINY)
+    if not ladder.error > REFINE_ABOVE * size or not np.isfinite(ladder.step):
+        return ladder
+    refined = refined_richardson(line, ladder.step)
+    if refined is None or not np.isfinite(refined.error):
+        return ladder
+    return LineEstimate(refined.value, refined.error, ladder.kink, refined.step)
 
 
 def _collect(results: list[LineEstimate], method: str, probe: Line) -> Estimates:
