@@ -300,7 +300,7 @@ class Context:
                    f"digits that matter, and can hide a kink of f at X as well (its "
                    f"one-sided slopes cannot be told apart); subtract the constant from "
                    f"f{complex_hint}")
-        elif size <= 2 * self.noise:
+        elif size <= MISMATCH * self.noise:
             why = ("Df(X)[H] is zero to within that uncertainty along every direction: X "
                    "is, numerically, a stationary point of f, where no relative check is "
                    "possible; compare at a nearby non-stationary point")

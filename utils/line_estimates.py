@@ -248,7 +248,7 @@ def refined_richardson(line: Line, step: float) -> LineEstimate | None:
             value, weights = a + (a - b) / (4**j - 1), wa + (wa - wb) / (4**j - 1)
             rows[i].append((value, weights))
             truncation = max(largest_magnitude(value - a), largest_magnitude(value - b))
-            noise = NOISE_SIGMAS * sigma * float(np.sqrt(np.sum(weights**2 / (2 * steps**2))))
+            noise = NOISE_SIGMAS * sigma * _norm(weights / steps) / np.sqrt(2)
             bound = truncation + noise
             if best is None or bound < best[0]:
                 best = (bound, value, float(steps[i]))
@@ -404,6 +404,12 @@ def _try(evaluate: Callable[[], np.ndarray]) -> np.ndarray | None:
     except (ArithmeticError, np.linalg.LinAlgError):
         return None
     return value if np.all(np.isfinite(value)) else None
+
+
+def _norm(c: np.ndarray) -> float:
+    """The 2-norm of a vector, free of overflow and underflow."""
+    top = largest_magnitude(c)
+    return 0.0 if top == 0.0 else float(top * np.sqrt(np.sum((c / top) ** 2)))
 
 
 def _roundoff(line: Line, h: float) -> float:
