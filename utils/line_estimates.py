@@ -97,9 +97,9 @@ def complex_estimate(line: Line) -> LineEstimate | None:
     taking the step again at 3h, which rounds differently, and bounded by ROUNDING_SPREAD
     times the spread, at least COMPLEX_ROUNDING·ε times the value. A constant added to f
     does not enter: the complex step never subtracts two values of f. When f's values
-    are so small that the imaginary parts fall below the normal floating-point range
-    (subnormal numbers, with few digits), COMPLEX_ROUNDING·TINY/h is added. Two
-    evaluations.
+    or the imaginary parts are so small that they fall below the normal floating-point
+    range (subnormal numbers, with few digits), COMPLEX_ROUNDING·TINY/h is added; exact
+    zeros (f ≡ 0 near X) are not subnormal. Two evaluations.
     """
     h = COMPLEX_STEP * line.scale
     try:
@@ -112,7 +112,7 @@ def complex_estimate(line: Line) -> LineEstimate | None:
     with np.errstate(all="ignore"):
         again = np.imag(line.complex_value(3 * h)) / (3 * h)
     rounding = ROUNDING_SPREAD * largest_magnitude(again - value)
-    underflow = COMPLEX_ROUNDING * TINY / h  # imaginary parts below TINY lose their digits
+    underflow = COMPLEX_ROUNDING * TINY / h if _subnormal(line, perturbed) else 0.0
     error = max(rounding, COMPLEX_ROUNDING * EPS * largest_magnitude(value)) + underflow
     return LineEstimate(value, error if np.isfinite(error) else np.inf)
 
@@ -406,6 +406,12 @@ def _try(evaluate: Callable[[], np.ndarray]) -> np.ndarray | None:
     return value if np.all(np.isfinite(value)) else None
 
 
+def _subnormal(line: Line, perturbed: np.ndarray) -> bool:
+    """Are f(X) or the imaginary parts of f(X + ihH) nonzero but within ε of underflow?"""
+    parts = [np.ravel(np.real(line(0.0))), np.ravel(np.imag(perturbed))]
+    return any(bool(np.any((part != 0) & (np.abs(part) < TINY / EPS))) for part in parts)
+
+
 def _norm(c: np.ndarray) -> float:
     """The 2-norm of a vector, free of overflow and underflow."""
     top = largest_magnitude(c)
@@ -415,10 +421,11 @@ def _norm(c: np.ndarray) -> float:
 def _roundoff(line: Line, h: float) -> float:
     """Round-off in a difference quotient of f with step h: ROUNDOFF_FACTOR·ε·|f(X)| / h.
 
-    Never below ROUNDOFF_FACTOR·TINY / h: values of f below the normal floating-point
-    range (subnormal numbers) keep only a few digits.
+    Never below ROUNDOFF_FACTOR·TINY / h unless f(X) = 0: values of f below the normal
+    floating-point range (subnormal numbers) keep only a few digits.
     """
-    return ROUNDOFF_FACTOR * (EPS * line.size_of_f() + TINY) / h
+    size = line.size_of_f()
+    return ROUNDOFF_FACTOR * (EPS * size + (TINY if size > 0 else 0.0)) / h
 
 
 def _within(a: np.ndarray, b: np.ndarray, rtol: float, atol: float) -> bool:
