@@ -8,7 +8,7 @@ derivatives can resolve it, and is otherwise "inconclusive" (never "wrong").
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from utils import check_gradient, directional_derivative, random_invertible
@@ -309,6 +309,7 @@ def test_refined_bound_covers_the_true_error(seed, exponent):
 
 @settings(max_examples=15, deadline=None)
 @given(exponent=st.integers(0, 15), seed=st.integers(0, 1000))
+@example(exponent=12, seed=32)  # another entry 0.026 from its kink, within long steps
 def test_a_kink_behind_a_constant_is_never_correct_or_wrong(exponent, seed):
     """Property: relu or abs at an exact zero behind 10^e: "not differentiable" where the
     kink can be seen (the complex step sees relu's one-sided slopes at any constant),

@@ -64,6 +64,7 @@ REFINE_ORDER = 5  # Richardson eliminates up to h^(2·this) from the central dif
 NOISE_SPACING = 1 / 64  # f's noise is sampled this fraction of the best step apart
 NOISE_POINTS = 6  # ... at this many points on either side of X
 NOISE_SIGMAS = 3.0  # the refined bound allows this many standard deviations of noise
+NOISY = 100.0  # refine only where f's noise exceeds this × ε |f(X)|
 
 
 @dataclass(frozen=True)
@@ -228,11 +229,14 @@ def refined_richardson(line: Line, step: float) -> LineEstimate | None:
     to the two entries it was made from (its truncation, as in Ridders' method) plus
     NOISE_SIGMAS·σ‖c‖₂. The entry with the smallest bound wins. ``step`` is the ladder's
     best step. About 2·(REFINE_LEVELS + NOISE_POINTS) evaluations; None when f is not
-    finite at enough of the steps.
+    finite at enough of the steps, or when f's noise is below NOISY·ε |f(X)| (then the
+    ladder's round-off model holds, and the longer steps here would only risk reaching
+    past a kink close to X, as behind a large constant, where the ladder cannot take
+    short steps).
     """
     sigma = noise_level(line, NOISE_SPACING * step)
-    if sigma is None:
-        return None
+    if sigma is None or sigma <= NOISY * EPS * line.size_of_f():
+        return None  # f rounds like its value: the ladder's round-off model holds
     steps = [REFINE_TOP * step / 2**i for i in range(REFINE_LEVELS)]
     centrals = [_try(lambda h=h: line.central(h)) for h in steps]
     usable = [(h, d) for h, d in zip(steps, centrals, strict=True) if d is not None]
