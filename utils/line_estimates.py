@@ -46,6 +46,7 @@ __all__ = [
 
 EPS = float(np.finfo(float).eps)
 TINY = float(np.finfo(float).tiny)
+SUBNORMAL_ROUNDING = 100 * float(np.finfo(float).smallest_subnormal)  # f's rounding near 0
 COMPLEX_STEP = 1e-20  # in units of Line.scale; any tiny value works for the complex step
 LADDER = tuple(10.0**-k for k in range(1, 16))  # Richardson steps in units of Line.scale
 ROUNDOFF_FACTOR = 10.0  # round-off error of a difference estimate ≈ this × ε |f| / h
@@ -202,7 +203,8 @@ def noise_level(line: Line, spacing: float) -> float | None:
     function shrink like s^k, those of independent noise of standard deviation σ have
     mean square C(2k, k)·σ², so sqrt(mean (Δᵏf)² / C(2k, k)) estimates σ once s is small
     enough (the idea of Moré and Wild's ECnoise). The largest of the estimates for
-    k = 4, 5, 6 is returned, never less than ε |f(X)|. 2·NOISE_POINTS evaluations; None
+    k = 4, 5, 6 is returned, never less than ε |f(X)| or SUBNORMAL_ROUNDING.
+    2·NOISE_POINTS evaluations; None
     when f fails or is not finite there.
     """
     points = range(-NOISE_POINTS, NOISE_POINTS + 1)
@@ -212,7 +214,7 @@ def noise_level(line: Line, spacing: float) -> float | None:
     values = values.reshape(len(points), -1)
     levels = [np.sqrt(np.mean(np.diff(values, k, axis=0) ** 2, axis=0) / comb(2 * k, k))
               for k in (4, 5, 6)]
-    return max(float(np.max(levels)), EPS * line.size_of_f(), TINY)
+    return max(float(np.max(levels)), EPS * line.size_of_f(), SUBNORMAL_ROUNDING)
 
 
 def refined_richardson(line: Line, step: float) -> LineEstimate | None:
@@ -425,11 +427,12 @@ def _norm(c: np.ndarray) -> float:
 def _roundoff(line: Line, h: float) -> float:
     """Round-off in a difference quotient of f with step h: ROUNDOFF_FACTOR·ε·|f(X)| / h.
 
-    Never below ROUNDOFF_FACTOR·TINY / h unless f(X) = 0: values of f below the normal
-    floating-point range (subnormal numbers) keep only a few digits.
+    Never below ROUNDOFF_FACTOR·SUBNORMAL_ROUNDING / h unless f(X) = 0: below the normal
+    floating-point range, numbers (subnormal) are spaced a fixed 2⁻¹⁰⁷⁴ apart, and the
+    rounding of a value of f made of many such numbers is a fixed amount, not relative.
     """
     size = line.size_of_f()
-    return ROUNDOFF_FACTOR * (EPS * size + (TINY if size > 0 else 0.0)) / h
+    return ROUNDOFF_FACTOR * (EPS * size + (SUBNORMAL_ROUNDING if size > 0 else 0.0)) / h
 
 
 def _within(a: np.ndarray, b: np.ndarray, rtol: float, atol: float) -> bool:
