@@ -36,6 +36,7 @@ ROUNDING = 1e3  # textbook formulas: rounding of a derivative ≈ this × ε |f(
 SAFETY = 3.0  # how many times its own error bound a difference estimate may be off
 OFFSET = 1e3  # |f(X)| this many times f's variation: a constant swamps f's changes
 MISMATCH = 3.0  # an unresolved difference is wrong only beyond this × the uncertainty
+SUBNORMAL = TINY / EPS  # below this |f(X)|, f's rounding is no longer relative to its size
 VERDICTS = ("correct", "wrong", "inconclusive", "not differentiable", "invalid candidate")
 
 
@@ -180,7 +181,7 @@ def check_gradient(
     judgement = _judge(predicted, estimates, value, X, directions, rtol)
     if quick and estimates.method == "richardson" and judgement.verdict != "correct":
         first = estimates  # one step was not enough: the full ladder decides
-        estimates = derivatives_along(counted, X, directions, "richardson", value_at_X=value)
+        estimates = derivatives_along(counted, X, directions, method, value_at_X=value)
         judgement = _judge(predicted, estimates, value, X, directions, rtol, first)
     return GradientCheck(
         judgement.verdict == "correct",
@@ -288,11 +289,18 @@ class Context:
         if self.near_kink():
             why = ("f has a kink close to X along the tested directions (its one-sided "
                    "slopes differ at larger steps); test at a point farther from the kink")
+        elif value < SUBNORMAL:
+            why = (f"f's values (|f(X)| ≈ {value:.3g}) are so close to zero that floating "
+                   "point keeps only a few of their digits (subnormal numbers, below "
+                   f"{TINY:.3g}), and their changes fewer; multiply f by a large constant "
+                   "(and the candidate by the same), or scale X")
         elif 0 < OFFSET * variation < value:
             why = (f"f's values (|f(X)| ≈ {value:.3g}) are large compared with its changes "
                    f"(≈ {variation:.3g} over a unit step), so differences of f lose the "
-                   f"digits that matter; subtract the constant from f{complex_hint}")
-        elif size <= 2 * self.noise:
+                   f"digits that matter, and can hide a kink of f at X as well (its "
+                   f"one-sided slopes cannot be told apart); subtract the constant from "
+                   f"f{complex_hint}")
+        elif size <= MISMATCH * self.noise:
             why = ("Df(X)[H] is zero to within that uncertainty along every direction: X "
                    "is, numerically, a stationary point of f, where no relative check is "
                    "possible; compare at a nearby non-stationary point")

@@ -26,6 +26,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import pairwise
+from math import comb
 
 import numpy as np
 
@@ -36,13 +37,16 @@ __all__ = [
     "LineEstimate",
     "choose_method",
     "complex_estimate",
+    "noise_level",
     "quick_richardson",
+    "refined_richardson",
     "richardson_ladder",
     "slope_scale",
 ]
 
 EPS = float(np.finfo(float).eps)
 TINY = float(np.finfo(float).tiny)
+SUBNORMAL_ROUNDING = 100 * float(np.finfo(float).smallest_subnormal)  # f's rounding near 0
 COMPLEX_STEP = 1e-20  # in units of Line.scale; any tiny value works for the complex step
 LADDER = tuple(10.0**-k for k in range(1, 16))  # Richardson steps in units of Line.scale
 ROUNDOFF_FACTOR = 10.0  # round-off error of a difference estimate ≈ this × ε |f| / h
@@ -55,6 +59,13 @@ REFUTE_FACTOR = 10.0  # a real estimate refutes the complex step beyond this × 
 REFUTE_RTOL = 1e-6  # ... and beyond this relative difference
 KINK_RTOL = 1e-6  # a slope gap this small relative to the slopes is no kink
 KINK_SHRINK = 0.75  # halving the step halves a smooth slope gap; a kink's stays above this
+REFINE_TOP = 16.0  # the refined tableau's largest step, in units of the ladder's best step
+REFINE_LEVELS = 9  # ... and how many steps it halves down from there
+REFINE_ORDER = 5  # Richardson eliminates up to h^(2·this) from the central differences
+NOISE_SPACING = 1 / 64  # f's noise is sampled this fraction of the best step apart
+NOISE_POINTS = 6  # ... at this many points on either side of X
+NOISE_SIGMAS = 3.0  # the refined bound allows this many standard deviations of noise
+NOISY = 100.0  # refine only where f's noise exceeds this × ε |f(X)|
 
 
 @dataclass(frozen=True)
@@ -71,11 +82,14 @@ class LineEstimate:
     kink : float
         The gap between forward and backward slopes that did not shrink with the step:
         0 when f looks smooth along H, NaN when it was not looked for.
+    step : float
+        The step (in units of t) of a Richardson estimate, NaN for the others.
     """
 
     value: np.ndarray
     error: float
     kink: float = float("nan")
+    step: float = float("nan")
 
 
 def complex_estimate(line: Line) -> LineEstimate | None:
@@ -84,7 +98,10 @@ def complex_estimate(line: Line) -> LineEstimate | None:
     Its error is rounding only (truncation is O(h²) with h ≈ 1e-20): it is measured by
     taking the step again at 3h, which rounds differently, and bounded by ROUNDING_SPREAD
     times the spread, at least COMPLEX_ROUNDING·ε times the value. A constant added to f
-    does not enter: the complex step never subtracts two values of f. Two evaluations.
+    does not enter: the complex step never subtracts two values of f. When f's values
+    or the imaginary parts are so small that they fall below the normal floating-point
+    range (subnormal numbers, with few digits), COMPLEX_ROUNDING·TINY/h is added; exact
+    zeros (f ≡ 0 near X) are not subnormal. Two evaluations.
     """
     h = COMPLEX_STEP * line.scale
     try:
@@ -97,7 +114,8 @@ def complex_estimate(line: Line) -> LineEstimate | None:
     with np.errstate(all="ignore"):
         again = np.imag(line.complex_value(3 * h)) / (3 * h)
     rounding = ROUNDING_SPREAD * largest_magnitude(again - value)
-    error = max(rounding, COMPLEX_ROUNDING * EPS * largest_magnitude(value))
+    underflow = COMPLEX_ROUNDING * TINY / h if _subnormal(line, perturbed) else 0.0
+    error = max(rounding, COMPLEX_ROUNDING * EPS * largest_magnitude(value)) + underflow
     return LineEstimate(value, error if np.isfinite(error) else np.inf)
 
 
@@ -175,7 +193,73 @@ def richardson_ladder(line: Line, shift: float = 1.0) -> LineEstimate:
     if best is None:
         raise ValueError("f is not finite near X along H, so no derivative can be estimated")
     *_, error, k = best
-    return LineEstimate(values[k], error, _kink_along(line, steps))
+    return LineEstimate(values[k], error, _kink_along(line, steps), steps[k])
+
+
+def noise_level(line: Line, spacing: float) -> float | None:
+    """The standard deviation of f's rounding noise near X, measured along the line.
+
+    f at X + jsH for |j| ≤ NOISE_POINTS, s = ``spacing``: the k-th differences of a smooth
+    function shrink like s^k, those of independent noise of standard deviation σ have
+    mean square C(2k, k)·σ², so sqrt(mean (Δᵏf)² / C(2k, k)) estimates σ once s is small
+    enough (the idea of Moré and Wild's ECnoise). The largest of the estimates for
+    k = 4, 5, 6 is returned, never less than ε |f(X)| or SUBNORMAL_ROUNDING.
+    2·NOISE_POINTS evaluations; None
+    when f fails or is not finite there.
+    """
+    points = range(-NOISE_POINTS, NOISE_POINTS + 1)
+    values = _try(lambda: np.array([line(float(spacing * j)) for j in points]))
+    if values is None:
+        return None
+    values = values.reshape(len(points), -1)
+    levels = [np.sqrt(np.mean(np.diff(values, k, axis=0) ** 2, axis=0) / comb(2 * k, k))
+              for k in (4, 5, 6)]
+    return max(float(np.max(levels)), EPS * line.size_of_f(), SUBNORMAL_ROUNDING)
+
+
+def refined_richardson(line: Line, step: float) -> LineEstimate | None:
+    """A Richardson tableau on steps halving from REFINE_TOP·step, with a measured noise bound.
+
+    For f whose values are noisy well above ε |f| (an inverse or a determinant at a nearly
+    singular matrix), the ladder's bound, its distance to a neighbour ten times longer or
+    shorter, is that neighbour's error rather than its own. Here the central differences
+    D_i at h_i = REFINE_TOP·step / 2^i are combined into the tableau
+    T[i][j] = T[i][j-1] + (T[i][j-1] − T[i-1][j-1]) / (4^j − 1), whose entry of order j has
+    truncation error O(h^(2j+2)). Each entry is a known linear combination Σ c_m f(t_m)
+    of values of f, so independent noise of standard deviation σ (:func:`noise_level`)
+    contributes about σ‖c‖₂ to it; the bound of an entry is the larger of its distances
+    to the two entries it was made from (its truncation, as in Ridders' method) plus
+    NOISE_SIGMAS·σ‖c‖₂. The entry with the smallest bound wins. ``step`` is the ladder's
+    best step. About 2·(REFINE_LEVELS + NOISE_POINTS) evaluations; None when f is not
+    finite at enough of the steps, or when f's noise is below NOISY·ε |f(X)| (then the
+    ladder's round-off model holds, and the longer steps here would only risk reaching
+    past a kink close to X, as behind a large constant, where the ladder cannot take
+    short steps).
+    """
+    sigma = noise_level(line, NOISE_SPACING * step)
+    if sigma is None or sigma <= NOISY * EPS * line.size_of_f():
+        return None  # f rounds like its value: the ladder's round-off model holds
+    steps = [REFINE_TOP * step / 2**i for i in range(REFINE_LEVELS)]
+    centrals = [_try(lambda h=h: line.central(h)) for h in steps]
+    usable = [(h, d) for h, d in zip(steps, centrals, strict=True) if d is not None]
+    if len(usable) < 2:
+        return None
+    steps = np.array([h for h, _ in usable])
+    basis = np.eye(len(usable))
+    rows = [[(d, basis[i])] for i, (_, d) in enumerate(usable)]
+    best = None  # (bound, value, step)
+    for i in range(1, len(rows)):
+        for j in range(1, min(i, REFINE_ORDER) + 1):
+            (a, wa), (b, wb) = rows[i][j - 1], rows[i - 1][j - 1]
+            value, weights = a + (a - b) / (4**j - 1), wa + (wa - wb) / (4**j - 1)
+            rows[i].append((value, weights))
+            truncation = max(largest_magnitude(value - a), largest_magnitude(value - b))
+            noise = NOISE_SIGMAS * sigma * _norm(weights / steps) / np.sqrt(2)
+            bound = truncation + noise
+            if best is None or bound < best[0]:
+                best = (bound, value, float(steps[i]))
+    bound, value, chosen = best
+    return LineEstimate(value, bound, float("nan"), chosen)
 
 
 def choose_method(line: Line, quick: bool = False) -> tuple[str, LineEstimate]:
@@ -191,12 +275,23 @@ def choose_method(line: Line, quick: bool = False) -> tuple[str, LineEstimate]:
     not self-consistent and the ladder's bound is smaller (eigensolvers mix real and
     imaginary parts). The ladder's verdict on kinks is kept. Without a complex step the
     result is the ladder's, or with ``quick`` the quick estimate when it exists. Returns
-    the method ("complex" or "richardson") and its estimate.
+    the method ("complex" or "richardson") and its estimate. Before all that, the complex
+    step is taken once more with step −h (:func:`_complex_gap`): if it differs, f is
+    one-sided at X (a kink that a large constant in f can hide from real differences),
+    and the ladder's estimate is returned with that gap as its kink.
     """
     candidate = complex_estimate(line)
     first = quick_richardson(line)
     if candidate is None:
         return "richardson", first if quick and first is not None else richardson_ladder(line)
+    gap = _complex_gap(line, candidate)
+    if gap > 0:  # one-sided: a comparison (max, relu) at a tie, seen through complex input
+        try:
+            reference = richardson_ladder(line)
+        except ValueError:
+            return "richardson", LineEstimate(candidate.value, np.inf, gap)
+        return "richardson", LineEstimate(reference.value, reference.error,
+                                          max(reference.kink, gap), reference.step)
     exact = candidate.error <= QUICK_RTOL * largest_magnitude(candidate.value)
     if exact and first is not None and not first.kink > 0 and _within(
             candidate.value, first.value, QUICK_RTOL, 0.0):
@@ -211,6 +306,28 @@ def choose_method(line: Line, quick: bool = False) -> tuple[str, LineEstimate]:
     if refuted or (not exact and candidate.error > reference.error):
         return "richardson", reference  # f is not analytic as written, or rounds badly
     return "complex", LineEstimate(candidate.value, candidate.error, reference.kink)
+
+
+def _complex_gap(line: Line, candidate: LineEstimate) -> float:
+    """How much the complex step with step −h differs from ``candidate`` (0 if it agrees).
+
+    For f complex-analytic as written, Im f(X − ihH) = −Im f(X + ihH). A comparison at a
+    tie breaks the symmetry: numpy orders complex numbers by real part, then imaginary
+    part, so relu, max or sort at a tie pick the branch on the side of the step's sign, and
+    the two steps give the one-sided slopes of f. Counts only beyond REFUTE_FACTOR times
+    the complex step's rounding and KINK_RTOL of the slopes. One evaluation.
+    """
+    h = COMPLEX_STEP * line.scale
+    try:
+        with np.errstate(all="ignore"):
+            other = np.imag(line.complex_value(-h)) / (-h)
+    except Exception:
+        return 0.0
+    gap = largest_magnitude(other - candidate.value)
+    slopes = largest_magnitude(candidate.value) + largest_magnitude(other)
+    if not np.isfinite(gap) or gap <= max(REFUTE_FACTOR * candidate.error, KINK_RTOL * slopes):
+        return 0.0
+    return gap
 
 
 def _confirmed(line: Line, reference: LineEstimate) -> bool:
@@ -295,9 +412,27 @@ def _try(evaluate: Callable[[], np.ndarray]) -> np.ndarray | None:
     return value if np.all(np.isfinite(value)) else None
 
 
+def _subnormal(line: Line, perturbed: np.ndarray) -> bool:
+    """Are f(X) or the imaginary parts of f(X + ihH) nonzero but within ε of underflow?"""
+    parts = [np.ravel(np.real(line(0.0))), np.ravel(np.imag(perturbed))]
+    return any(bool(np.any((part != 0) & (np.abs(part) < TINY / EPS))) for part in parts)
+
+
+def _norm(c: np.ndarray) -> float:
+    """The 2-norm of a vector, free of overflow and underflow."""
+    top = largest_magnitude(c)
+    return 0.0 if top == 0.0 else float(top * np.sqrt(np.sum((c / top) ** 2)))
+
+
 def _roundoff(line: Line, h: float) -> float:
-    """Round-off in a difference quotient of f with step h: ROUNDOFF_FACTOR·ε·|f(X)| / h."""
-    return ROUNDOFF_FACTOR * EPS * line.size_of_f() / h
+    """Round-off in a difference quotient of f with step h: ROUNDOFF_FACTOR·ε·|f(X)| / h.
+
+    Never below ROUNDOFF_FACTOR·SUBNORMAL_ROUNDING / h unless f(X) = 0: below the normal
+    floating-point range, numbers (subnormal) are spaced a fixed 2⁻¹⁰⁷⁴ apart, and the
+    rounding of a value of f made of many such numbers is a fixed amount, not relative.
+    """
+    size = line.size_of_f()
+    return ROUNDOFF_FACTOR * (EPS * size + (SUBNORMAL_ROUNDING if size > 0 else 0.0)) / h
 
 
 def _within(a: np.ndarray, b: np.ndarray, rtol: float, atol: float) -> bool:

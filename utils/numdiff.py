@@ -40,6 +40,7 @@ from .line_estimates import (
     choose_method,
     complex_estimate,
     quick_richardson,
+    refined_richardson,
     richardson_ladder,
     slope_scale,
 )
@@ -60,6 +61,8 @@ METHODS: tuple[str, ...] = ("auto", "complex", "richardson", "central", "forward
 
 DEFAULT_STEPS = {"forward": np.sqrt(EPS), "central": EPS ** (1 / 3), "complex": COMPLEX_STEP}
 UNRESOLVED = 1e-6  # the public functions warn when error / |estimate| exceeds this
+REFINE_ABOVE = 1e-9  # a ladder estimate less accurate than this (relative) is refined
+REFINE_AGREE = 3.0  # ... and the refinement kept only within this × the ladder's bound of it
 
 
 class NumericalDerivativeWarning(RuntimeWarning):
@@ -236,6 +239,8 @@ def derivatives_along(
     probe_line = lines[0] if probe is None else Line.build(f, X, probe, value)
     if method == "auto":
         method, first = choose_method(probe_line, quick)
+        if method == "richardson" and not quick:
+            first = _refine(probe_line, first)
         if probe is None:
             rest = [_estimate(line, method, None, quick) for line in lines[1:]]
             return _collect([first, *rest], method, probe_line)
@@ -250,7 +255,7 @@ def _estimate(line: Line, method: str, h: float | None, quick: bool) -> LineEsti
     """One directional derivative by an explicit method, with its error bound."""
     if method == "richardson" and h is None:
         first = quick_richardson(line) if quick else None
-        return richardson_ladder(line) if first is None else first
+        return _refine(line, richardson_ladder(line)) if first is None else first
     if method == "complex" and h is None:
         estimate = complex_estimate(line)
         if estimate is not None:
@@ -259,6 +264,35 @@ def _estimate(line: Line, method: str, h: float | None, quick: bool) -> LineEsti
     formulas = {"forward": line.forward, "central": line.central,
                 "richardson": line.richardson, "complex": line.complex_step}
     return LineEstimate(formulas[method](step), float("nan"))
+
+
+def _refine(line: Line, ladder: LineEstimate) -> LineEstimate:
+    """The ladder's estimate, or a refined tableau's where the ladder's is not accurate.
+
+    When the ladder's bound exceeds REFINE_ABOVE of the estimate (f's values are noisy,
+    near a singularity, say), :func:`utils.line_estimates.refined_richardson` is run
+    around the ladder's best step; its estimate replaces the ladder's (the kink verdict is
+    the ladder's), its noise bound being measured rather than read off a neighbour, but
+    only if the two agree within REFINE_AGREE times the ladder's bound plus the refined
+    one. Otherwise one of the bounds is wrong, and the estimate returned is the smallest
+    interval that holds both. The refined tableau's longer steps can reach past a kink
+    of f close to X (along a piecewise-linear f the central differences at every step
+    longer than the distance to the kink agree perfectly, and are all wrong); the
+    ladder's bound, a neighbour's distance, can be too small near a singularity.
+    """
+    size = max(largest_magnitude(ladder.value), TINY)
+    if not ladder.error > REFINE_ABOVE * size or not np.isfinite(ladder.step):
+        return ladder
+    refined = refined_richardson(line, ladder.step)
+    if refined is None or not np.isfinite(refined.error):
+        return ladder
+    apart = largest_magnitude(refined.value - ladder.value)
+    if apart > REFINE_AGREE * ladder.error + refined.error:  # one of the bounds is wrong
+        low = np.minimum(ladder.value - ladder.error, refined.value - refined.error)
+        high = np.maximum(ladder.value + ladder.error, refined.value + refined.error)
+        return LineEstimate((low + high) / 2, largest_magnitude(high - low) / 2, ladder.kink,
+                            ladder.step)
+    return LineEstimate(refined.value, refined.error, ladder.kink, refined.step)
 
 
 def _collect(results: list[LineEstimate], method: str, probe: Line) -> Estimates:
