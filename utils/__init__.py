@@ -10,7 +10,8 @@ The package is small and flat; everything a notebook needs is importable from he
 True
 
 Modules, in dependency order: ``matrix_space`` (Frobenius inner product, vec,
-commutation matrix), ``array_namespace`` (``xp``: one array module for numpy and JAX),
+commutation matrix), ``layouts`` (one derivative in the layouts of other books),
+``array_namespace`` (``xp``: one array module for numpy and JAX),
 ``structured`` (projections onto symmetric, diagonal, triangular, ... matrices),
 ``random_matrices`` (test matrices from an rng),
 ``difference_formulas`` (forward, central, Richardson and complex-step formulas),
@@ -40,6 +41,7 @@ from .identities import (
     gradient_table,
 )
 from .latex_checks import check_latex
+from .layouts import Layout, convert_layout, derivative_kind, layout_shape, supports
 from .matrix_space import basis_matrix, commutation_matrix, frobenius, frobenius_norm, unvec, vec
 from .numdiff import (
     NumericalDerivativeWarning,
@@ -62,6 +64,7 @@ __all__ = [
     "KINDS",
     "GradientCheck",
     "Identity",
+    "Layout",
     "NumericalDerivativeWarning",
     "Step",
     "basis_matrix",
@@ -72,7 +75,9 @@ __all__ = [
     "check_latex",
     "commutation_matrix",
     "complex_step",
+    "convert_layout",
     "derivations",
+    "derivative_kind",
     "directional_derivative",
     "forward_difference",
     "frobenius",
@@ -81,6 +86,7 @@ __all__ = [
     "gradient_table",
     "jacobian_tensor",
     "layout_problem",
+    "layout_shape",
     "numerical_gradient",
     "plot_step_errors",
     "plot_tensor_blocks",
@@ -93,6 +99,7 @@ __all__ = [
     "relative_error",
     "richardson",
     "set_style",
+    "supports",
     "unvec",
     "vec",
     "xp",
