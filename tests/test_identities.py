@@ -51,7 +51,12 @@ PROMISED = {
     "log-determinant": "logdet_X logdet_AXB logdet_XtX logdet_XtAX",
     "norm": "fro_sq fro fro_XtX_sq nuclear spectral vec_norm_sq",
     "least squares": "ls_vector ls_AX ls_XA ridge weighted_ls",
+    "structured": "sym_trace_AX sym_bilinear_aXb sym_fro_dist sym_logdet_X sym_gaussian_nll "
+                  "sym_trace_XinvA diag_trace_AX skew_trace_AX triu_ls_AX toeplitz_bilinear_aXb "
+                  "chol_trace_AXXt chol_logdet_XXt",
 }
+# Subspaces whose matrices are all symmetric: there X, and the gradient, are symmetric by design.
+SYMMETRIC_SUBSPACES = {"symmetric", "diagonal"}
 
 
 def ids(identities: list[Identity]) -> list[str]:
@@ -73,6 +78,10 @@ PROPERTIES = {
     "invertible": lambda M: _square(M) and np.linalg.cond(M) < 1e6,
     "symmetric": lambda M: _square(M) and np.allclose(M, M.T, rtol=0, atol=1e-12),
     "symmetric positive definite": lambda M: (
+        _square(M) and np.allclose(M, M.T, rtol=0, atol=1e-12) and np.linalg.eigvalsh(M).min() > 0
+    ),
+    # for a variable on the symmetric matrices (Chapter 7), where "symmetric" is its subspace
+    "positive definite": lambda M: (
         _square(M) and np.allclose(M, M.T, rtol=0, atol=1e-12) and np.linalg.eigvalsh(M).min() > 0
     ),
     "has positive definite symmetric part": lambda M: (
@@ -203,7 +212,13 @@ def test_transposed_gradient_is_caught(identity: Identity) -> None:
 
 
 def test_only_symmetric_gradients_escape_the_transpose_test() -> None:
-    assert {identity.name for identity in IDENTITIES} - set(ids(TRANSPOSABLE)) <= {"trace_X"}
+    """A gradient on the symmetric or diagonal matrices is symmetric by design; of the
+    others, only ∇tr X = I and ∇log det(XXᵀ) = 2X⁻¹ ∘ I on lower-triangular X (diagonal,
+    since X⁻ᵀ is upper triangular) are."""
+    by_design = {identity.name for identity in IDENTITIES
+                 if identity.subspace in SYMMETRIC_SUBSPACES}
+    escaped = {identity.name for identity in IDENTITIES} - set(ids(TRANSPOSABLE)) - by_design
+    assert escaped <= {"trace_X", "chol_logdet_XXt"}, escaped
 
 
 def _inv(M: np.ndarray) -> np.ndarray:
@@ -261,8 +276,11 @@ def test_sampler_satisfies_the_assumptions(identity: Identity) -> None:
 
 @pytest.mark.parametrize("identity", IDENTITIES, ids=ids(IDENTITIES))
 def test_sampler_avoids_symmetric_matrices_unless_assumed(identity: Identity) -> None:
+    """No input is symmetric unless an assumption says so, or, for X, its subspace does."""
     symmetric = {parse_assumption(text)[0] for text in identity.assumptions
                  if parse_assumption(text)[1].startswith("symmetric")}
+    if identity.subspace in SYMMETRIC_SUBSPACES:
+        symmetric.add("X")
     inputs = identity.sample(np.random.default_rng(3))
     for key, array in inputs.items():
         if key not in symmetric and _square(array) and array.shape[0] > 1:
@@ -276,6 +294,45 @@ def test_sampler_is_reproducible_and_gradient_has_the_shape_of_X(identity: Ident
     assert all(np.array_equal(first[key], second[key]) for key in first)
     assert np.shape(identity.grad(**first)) == first["X"].shape
     assert isinstance(identity.f(**first), float), f"{identity.name}: f should return a float"
+
+
+ON_SUBSPACE = [identity for identity in IDENTITIES if identity.subspace]
+
+
+def in_subspace(Y: np.ndarray, onto: str) -> bool:
+    """Membership of the subspace, stated without utils.structured's projections."""
+    i, j = np.indices(Y.shape)
+    tests = {
+        "symmetric": lambda: np.allclose(Y, Y.T),
+        "skew-symmetric": lambda: np.allclose(Y, -Y.T),
+        "diagonal": lambda: np.allclose(Y[i != j], 0),
+        "upper triangular": lambda: np.allclose(Y[i > j], 0),
+        "lower triangular": lambda: np.allclose(Y[i < j], 0),
+        "Toeplitz": lambda: all(np.allclose(Y[j - i == k], Y[j - i == k][0])
+                                for k in range(-(Y.shape[0] - 1), Y.shape[1])),
+    }
+    return tests[onto]()
+
+
+@pytest.mark.parametrize("identity", ON_SUBSPACE, ids=ids(ON_SUBSPACE))
+def test_on_a_subspace_X_and_the_gradient_lie_in_it(identity: Identity) -> None:
+    """The sampler draws X in the subspace, the gradient lies in it, and X is not also in a
+    smaller structured subspace that would hide a mistake (a symmetric X that is diagonal)."""
+    for seed in SEEDS:
+        inputs = identity.sample(np.random.default_rng(seed))
+        X, G = inputs["X"], np.asarray(identity.grad(**inputs))
+        assert in_subspace(X, identity.subspace), f"{identity.name}: X is not {identity.subspace}"
+        assert in_subspace(G, identity.subspace), (
+            f"{identity.name}: the gradient is not {identity.subspace}; the gradient of a "
+            "restriction is the projection of the full-space gradient onto the subspace")
+        if identity.subspace != "diagonal":
+            assert not in_subspace(X, "diagonal"), f"{identity.name}: X is diagonal"
+
+
+def test_every_subspace_has_an_entry() -> None:
+    from utils.structured import PROJECTIONS
+
+    assert {identity.subspace for identity in ON_SUBSPACE} == set(PROJECTIONS)
 
 
 # -- exact checks with sympy ------------------------------------------------------------------
@@ -502,7 +559,7 @@ def test_gradient_table_errors(options: dict, error: type, message: str) -> None
 
 STANDARD_TEX = {"top", "nabla", "sum", "det", "log", "lambda", "lvert", "rvert", "lVert",
                 "rVert", "sigma", "Sigma", "quad", "frac", "left", "right", "mathrm", "text",
-                "cdot", "ldots"}
+                "cdot", "ldots", "circ", "operatorname"}
 
 
 @pytest.mark.parametrize("identity", IDENTITIES, ids=ids(IDENTITIES))
@@ -560,8 +617,18 @@ def test_every_step_of_the_derivation_equals_df(identity: Identity) -> None:
 
 @pytest.mark.parametrize("identity", IDENTITIES, ids=ids(IDENTITIES))
 def test_derivation_ends_with_the_gradient_paired_with_dX(identity: Identity) -> None:
-    """The last line is ⟨G, dX⟩, from which the identification theorem reads off ∇f = G."""
+    """The last line is ⟨G, dX⟩, from which the identification theorem reads off ∇f = G
+    (on a subspace, followed by a remark, an equation, that states why the last step holds
+    there, such as dXᵀ = dX)."""
+    from utils.latex_eval import split_display
+
     last = identity.derivation[-1].latex
+    if identity.subspace:
+        display = split_display(last)
+        assert display.equations and not display.words, (
+            f"{identity.name}: end with \\inner{{G}}{{\\mathrm{{d}}X}} \\quad (...), the "
+            "remark an equation that says why the step holds there, such as dXᵀ = dX")
+        last = display.sides[0]
     assert last.startswith(r"\inner{"), last
     assert last.endswith((r"}{\mathrm{d}X}", r"}{\mathrm{d}x}")), last
     rng = np.random.default_rng(5)

@@ -9,7 +9,9 @@ X. So the tests here check, for every identity, that
   to draw, and no matrix is a multiple of an orthogonal one;
 - wrong candidates fail ``check_identity`` on every seed: the gradient doubled, without
   its determinant or norm factor, with a scalar input set to 1, with a term dropped (the
-  halved and the transposed gradient are tested in test_identities.py);
+  halved and the transposed gradient are tested in test_identities.py); for a gradient on
+  a subspace, the full-space gradient (where it is not already in the subspace) and, on
+  the symmetric matrices, the Cookbook's 2G − G∘I;
 - the samplers reach what the formulas claim: tall and wide X for the nuclear and spectral
   norms, negative and positive powers k for det(Xᵏ);
 
@@ -25,7 +27,7 @@ from collections.abc import Callable
 import numpy as np
 import pytest
 
-from utils import IDENTITIES, Identity, check_identity, get_identity
+from utils import IDENTITIES, Identity, check_identity, get_identity, numerical_gradient
 from utils.identity_samplers import integer, one_of, positive
 
 SEEDS = (0, 1, 2)  # the seeds of the registry's own tests
@@ -54,7 +56,8 @@ def factor_values(identity: Identity, inputs: dict[str, np.ndarray]) -> dict[str
         rows, cols = array.shape
         if rows == cols:
             values[f"det {key}"] = det(array)
-            values[f"tr {key}"] = np.trace(array)
+            if not (key == "X" and identity.subspace == "skew-symmetric"):  # tr X = 0 there
+                values[f"tr {key}"] = np.trace(array)
         gram = array.T @ array if rows >= cols else array @ array.T
         values[f"det of the Gram matrix of {key}"] = det(gram)
         for order in ("fro", 2, "nuc"):
@@ -99,6 +102,8 @@ class TestSamplersGiveInformativeValues:
     def test_no_matrix_is_symmetric_unless_assumed(self, identity: Identity) -> None:
         symmetric = {text.split(" ")[0] for text in identity.assumptions
                      if " symmetric" in text}
+        if identity.subspace in ("symmetric", "diagonal"):  # X symmetric by design
+            symmetric.add("X")
         for seed in DRAWS:
             for key, array in identity.sample(np.random.default_rng(seed)).items():
                 if key not in symmetric and array.ndim == 2 and array.shape[0] == array.shape[1]:
@@ -130,6 +135,12 @@ DROPPED_TERM: dict[str, tuple[Callable[..., np.ndarray], ...]] = {
     "weighted_ls": (lambda X, A, B, W: A.T @ W @ (A @ X - B),
                     lambda X, A, B, W: A.T @ W.T @ (A @ X - B),
                     lambda X, A, B, W: A.T @ (W + W.T) @ A @ X),
+    "sym_bilinear_aXb": (lambda X, a, b: a @ b.T / 2, lambda X, a, b: b @ a.T / 2),
+    "sym_fro_dist": (lambda X, A: 2 * X, lambda X, A: -(A + A.T)),
+    "sym_gaussian_nll": (lambda X, y: inv(X), lambda X, y: -inv(X) @ y @ y.T @ inv(X)),
+    "triu_ls_AX": (lambda X, A, B: 2 * np.triu(A.T @ A @ X),
+                   lambda X, A, B: -2 * np.triu(A.T @ B)),
+    "chol_trace_AXXt": (lambda X, A: np.tril(A @ X), lambda X, A: np.tril(A.T @ X)),
 }
 # Gradients with a factor other than a determinant: without it.
 WITHOUT_FACTOR: dict[str, Callable[..., np.ndarray]] = {"fro": lambda X: X}
@@ -160,6 +171,32 @@ def wrong_gradients(identity: Identity) -> dict[str, Callable[..., np.ndarray]]:
             wrong[f"with {key} = 1"] = _with_one(grad, key, value.dtype)
     for number, dropped in enumerate(DROPPED_TERM.get(identity.name, ()), start=1):
         wrong[f"with term {number} only"] = dropped
+    if identity.subspace:
+        wrong.update(_off_the_subspace(identity))
+    return wrong
+
+
+def _full_space_gradient(identity: Identity) -> Callable[..., np.ndarray]:
+    """The gradient of f itself on all matrices (not of X ↦ f(P(X))), numerically."""
+    def gradient(**inputs: np.ndarray) -> np.ndarray:
+        constants = {key: value for key, value in inputs.items() if key != "X"}
+        return numerical_gradient(lambda X: identity.f(X=X, **constants), inputs["X"])
+
+    return gradient
+
+
+def _off_the_subspace(identity: Identity) -> dict[str, Callable[..., np.ndarray]]:
+    """For a gradient on a subspace (Chapter 7): the full-space gradient, wherever it does
+    not already lie in the subspace, and on the symmetric matrices the Cookbook's
+    2G − G ∘ I, the gradient for the vech coordinates."""
+    inputs = identity.sample(np.random.default_rng(0))
+    full = _full_space_gradient(identity)
+    wrong: dict[str, Callable[..., np.ndarray]] = {}
+    if not np.allclose(full(**inputs), identity.grad(**inputs)):
+        wrong["the full-space gradient"] = full
+    if identity.subspace == "symmetric":
+        wrong["2G − G∘I (vech coordinates)"] = lambda **given: (
+            2 * identity.grad(**given) - identity.grad(**given) * np.eye(len(given["X"])))
     return wrong
 
 

@@ -151,6 +151,33 @@ def test_norms_sums_subscripts_and_sizes(latex: str, expected) -> None:
     same(latex, expected)
 
 
+def _toeplitz_projection(M: np.ndarray) -> np.ndarray:
+    """Each diagonal of M replaced by its mean, written without utils.structured."""
+    out = np.empty_like(M)
+    i, j = np.indices(M.shape)
+    for k in range(-(M.shape[0] - 1), M.shape[1]):
+        out[j - i == k] = M[j - i == k].mean()
+    return out
+
+
+@pytest.mark.parametrize(("latex", "expected"), [
+    (r"\sym(S)", (S + S.T) / 2),
+    (r"\sym S^{-1}", (inv(S) + inv(S).T) / 2),  # the argument is the next factor
+    (r"\sym(S A^\top A) B", (S @ A.T @ A + A.T @ A @ S.T) / 2 @ B),
+    (r"\operatorname{sym}(S)", (S + S.T) / 2),
+    (r"\operatorname{skew}(S)", (S - S.T) / 2),
+    (r"\operatorname{tril}(B)", np.tril(B)),
+    (r"\operatorname{triu}(A B)", np.triu(A @ B)),
+    (r"2\operatorname{tril}(S) - S", 2 * np.tril(S) - S),
+    (r"\operatorname{toep}(A)", _toeplitz_projection(A)),
+    (r"\operatorname{toep}(x x^\top)", _toeplitz_projection(x @ x.T)),
+    (r"S \circ I_m", S * np.eye(3)),
+])
+def test_projections_onto_structured_matrices(latex: str, expected) -> None:
+    """The projections of Chapter 7: sym, skew, tril, triu, toep."""
+    same(latex, expected)
+
+
 def test_a_number_comes_back_as_a_number_and_a_1x1_matrix_as_a_matrix() -> None:
     assert np.ndim(evaluate(r"\tr(S)", VALUES)) == 0
     assert np.shape(evaluate(r"x^\top x", VALUES)) == (1, 1)
@@ -171,6 +198,10 @@ def test_a_number_comes_back_as_a_number_and_a_1x1_matrix_as_a_matrix() -> None:
     (r"A^{-1}", "needs a square matrix, got a 2×3 matrix"),
     (r"A^{-\top}", "needs a square matrix, got a 2×3 matrix"),
     (r"\tr(A)", r"\tr needs a square matrix, got a 2×3 matrix"),
+    (r"\sym(A)", r"\sym needs a square matrix, got a 2×3 matrix"),
+    (r"\operatorname{skew}(B)", r"\operatorname{skew} needs a square matrix, got a 3×4"),
+    (r"\operatorname{tril}(\tr S)", r"\operatorname{tril} needs a matrix, got a number"),
+    (r"\operatorname{vech}(S)", r"unsupported token '\operatorname{vech}'"),
     (r"\det(A B)", r"\det needs a square matrix, got a 2×4 matrix"),
     (r"S^{1/2}", "is not an integer"),
     (r"S^23", "must be one character, got '23'"),

@@ -13,10 +13,13 @@ Modules, in dependency order: ``matrix_space`` (Frobenius inner product, vec,
 commutation matrix), ``layouts`` (one derivative in the layouts of other books),
 ``array_namespace`` (``xp``: one array module for numpy and JAX),
 ``structured`` (projections onto symmetric, diagonal, triangular, ... matrices),
+``vech`` (half-vectorisation, duplication and elimination matrices),
 ``random_matrices`` (test matrices from an rng),
 ``difference_formulas`` (forward, central, Richardson and complex-step formulas),
 ``line_estimates`` (derivatives along one line with honest error bounds), ``numdiff``
-(derivatives with automatic method and step), ``checks`` (gradient checks), ``feedback``
+(derivatives with automatic method and step), ``checks`` (gradient checks), ``stiefel``
+(tangent spaces, retractions and Riemannian gradients on matrices with orthonormal
+columns), ``feedback``
 (shape hints for graded exercises), ``plotting`` (figures); and the registry of gradient
 identities: ``identity_record`` (one identity), ``identity_samplers`` (random valid
 inputs), ``catalogue_*`` (the entries, by kind), ``identities`` (lookup, checks and the
@@ -57,7 +60,15 @@ from .random_matrices import (
     random_spd,
     random_symmetric,
 )
+from .stiefel import (
+    check_riemannian_gradient,
+    retract_polar,
+    retract_qr,
+    riemannian_gradient,
+    tangent_project,
+)
 from .structured import project
+from .vech import duplication_matrix, elimination_matrix, unvech, vech
 
 __all__ = [
     "IDENTITIES",
@@ -73,12 +84,15 @@ __all__ = [
     "check_gradient",
     "check_identity",
     "check_latex",
+    "check_riemannian_gradient",
     "commutation_matrix",
     "complex_step",
     "convert_layout",
     "derivations",
     "derivative_kind",
     "directional_derivative",
+    "duplication_matrix",
+    "elimination_matrix",
     "forward_difference",
     "frobenius",
     "frobenius_norm",
@@ -97,10 +111,16 @@ __all__ = [
     "random_spd",
     "random_symmetric",
     "relative_error",
+    "retract_polar",
+    "retract_qr",
     "richardson",
+    "riemannian_gradient",
     "set_style",
     "supports",
+    "tangent_project",
     "unvec",
+    "unvech",
     "vec",
+    "vech",
     "xp",
 ]

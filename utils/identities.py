@@ -20,6 +20,7 @@ from ._validation import as_real_number, generator_or_seeded
 from .catalogue_inverse import DETERMINANT, INVERSE, LOG_DETERMINANT
 from .catalogue_norms import LEAST_SQUARES, NORM
 from .catalogue_polynomial import POWER, QUADRATIC
+from .catalogue_structured import STRUCTURED
 from .catalogue_trace import PRODUCT, TRACE
 from .checks import DEFAULT_SEED, GradientCheck, check_gradient
 from .identity_record import CHAPTERS, KINDS, Identity, Step
@@ -51,6 +52,7 @@ IDENTITIES: tuple[Identity, ...] = (
     *LOG_DETERMINANT,
     *NORM,
     *LEAST_SQUARES,
+    *STRUCTURED,
 )
 
 _BY_NAME: dict[str, Identity] = {identity.name: identity for identity in IDENTITIES}

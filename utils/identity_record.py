@@ -28,6 +28,7 @@ KINDS: tuple[str, ...] = (
     "log-determinant",
     "norm",
     "least squares",
+    "structured",
 )
 
 # The chapters that derive identities: label -> (number, title).
@@ -37,6 +38,7 @@ CHAPTERS: dict[str, tuple[int, str]] = {
     "ch-differentials": (3, "A calculus of differentials"),
     "ch-trace": (4, "Trace identities and the trace trick"),
     "ch-tensor": (5, "The tensor view"),
+    "ch-structured": (7, "Structured matrices and constraints"),
 }
 
 Inputs = dict[str, np.ndarray]

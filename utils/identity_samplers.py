@@ -24,18 +24,22 @@ import numpy as np
 from .array_namespace import is_jax_array, xp
 from .identity_record import Inputs, Sampler
 from .random_matrices import random_invertible, random_matrix, random_orthogonal, random_spd
+from .structured import project
 
 __all__ = [
     "Draw",
     "M",
     "N",
     "P",
+    "diagonal",
     "dominant_part",
     "full_column_rank",
     "general",
+    "in_subspace",
     "integer",
     "inv",
     "invertible",
+    "lower_cholesky",
     "one_of",
     "positive",
     "sampler",
@@ -48,6 +52,7 @@ __all__ = [
     "sym_ones",
     "sym_sqrt",
     "sym_trace",
+    "symmetric_invertible",
     "value",
     "with_singular_values",
 ]
@@ -110,6 +115,56 @@ def dominant_part(n: int) -> Draw:
         return S + K - K.T
 
     return draw
+
+
+def symmetric_invertible(n: int) -> Draw:
+    """A draw of a symmetric, indefinite, invertible n×n matrix with condition number 10.
+
+    It is c Q diag(λ) Qᵀ with Q a random orthogonal matrix, c a random scale in [5/4, 2]
+    and eigenvalues λ of alternating sign whose sizes run from 1 down to 1/10.
+
+    Chapter 7, *Structured matrices and constraints*.
+    """
+    sizes = np.geomspace(1.0, 1.0 / COND, n)
+    signs = np.where(np.arange(n) % 2 == 0, 1.0, -1.0)
+
+    def draw(rng: np.random.Generator) -> np.ndarray:
+        Q = random_orthogonal(rng, n)
+        return _scale(rng) * (Q * (sizes * signs)) @ Q.T
+
+    return draw
+
+
+def diagonal(n: int) -> Draw:
+    """A draw of a diagonal n×n matrix whose entries have random signs and sizes in
+    [1/2, 2]: invertible, and with distinct entries on almost every draw.
+
+    Chapter 7, *Structured matrices and constraints*.
+    """
+
+    def draw(rng: np.random.Generator) -> np.ndarray:
+        return np.diag(rng.choice((-1.0, 1.0), n) * rng.uniform(0.5, 2.0, n))
+
+    return draw
+
+
+def lower_cholesky(n: int) -> Draw:
+    """A draw of a lower-triangular n×n matrix with positive diagonal: the Cholesky factor
+    L of an SPD matrix S = LLᵀ drawn by :func:`spd` (so L has condition number √10).
+
+    Chapter 7, *Structured matrices and constraints*.
+    """
+    return lambda rng: np.linalg.cholesky(spd(n)(rng))
+
+
+def in_subspace(draw: Draw, onto: str) -> Draw:
+    """A draw projected onto a subspace of :data:`utils.structured.PROJECTIONS`, e.g.
+    ``in_subspace(general(3), "upper triangular")``.
+
+    Chapter 7, *Structured matrices and constraints*.
+    """
+    project(np.zeros((2, 2)), onto)  # an unknown subspace fails now, not at the first draw
+    return lambda rng: np.asarray(project(draw(rng), onto))
 
 
 def with_singular_values(m: int, n: int, values: Sequence[float]) -> Draw:

@@ -90,7 +90,8 @@ def check_latex(
 ) -> list[str]:
     r"""Evaluate an identity's displayed formulas at random inputs and compare with its code.
 
-    Draws inputs with ``identity.sample(rng)`` and a direction dX shaped like X, and
+    Draws inputs with ``identity.sample(rng)`` and a direction dX shaped like X (in the
+    identity's subspace, if it has one), and
     evaluates (with :func:`utils.latex_eval.evaluate`, at the values of
     :func:`latex_values`):
 
@@ -136,7 +137,7 @@ def check_latex(
     if isinstance(rtol, bool) or not isinstance(rtol, (int, float)) or not rtol > 0:
         raise ValueError(f"rtol must be a positive number, got {rtol!r}")
     inputs = identity.sample(rng)
-    dX = rng.standard_normal(np.shape(inputs["X"]))
+    dX = identity.restrict(rng.standard_normal(np.shape(inputs["X"])))  # in X's subspace
     values, sizes = latex_values(identity, inputs, dX)
     value, gradient = identity.f(**inputs), np.asarray(identity.grad(**inputs))
     shown = [("f", identity.f_latex, value, abs(value)),

@@ -22,6 +22,8 @@ The grammar, loosest binding first::
                 | \fro{expression} | \norm{expression}[_2 | _* | _F]
                 | \frac{expression}{expression} | \sigma_k(expression) | \sigma_k
                 | \tr a | \det a | \log a | \exp a       (also \operatorname{tr}, ...)
+                | \sym a | \operatorname{skew} a | \operatorname{tril} a
+                | \operatorname{triu} a | \operatorname{toep} a
 
 where the argument ``a`` is a parenthesised expression or else the next factor
 (``\tr X^2`` is tr(X²), ``\det(X)^k`` is (det X)ᵏ, ``\log\det X`` is log(det X)).
@@ -33,8 +35,12 @@ inverse) or any power of a number. A subscript picks an entry of a matrix or vec
 member of a family, counting from 0, one letter or digit per subscript (``X_{ij}``,
 ``X_{00}``, ``u_k``). A sum runs over the rest of its term: from a to b inclusive, or,
 without bounds, over the range its body indexes (``\sum_{ij} X_{ij}`` adds every entry of
-X). ``1_m`` is the column of m ones and ``I_m`` the m×m identity, for a size m given by
-name; ``\sigma_k(M)`` is a singular value of M, largest first (σ_0 is the largest); a name
+X). ``\sym M`` is (M + Mᵀ)/2 and ``\operatorname{skew} M`` is (M − Mᵀ)/2;
+``\operatorname{tril} M`` and ``\operatorname{triu} M`` keep the entries on and below
+(above) the diagonal, and ``\operatorname{toep} M`` replaces each diagonal of M by its mean:
+the orthogonal projections of :mod:`utils.structured` (Chapter 7). ``1_m`` is the
+column of m ones and ``I_m`` the m×m identity, for a size m given by name;
+``\sigma_k(M)`` is a singular value of M, largest first (σ_0 is the largest); a name
 ``\mathrm{d}X`` has the value of ``"dX"``. ``\,``, ``\ ``, ``\;`` and ``\!`` are spaces.
 A 1×1 matrix counts as a number where a number is required (``\frac``, ``\log``, a
 power, a subscript), not in products. Anything else raises :class:`LatexError`, naming
@@ -53,6 +59,8 @@ from typing import Any
 
 import numpy as np
 
+from .structured import project
+
 __all__ = ["Display", "LatexError", "evaluate", "split_display"]
 
 Value = Any  # a 0-d or 2-D np.ndarray, or a family (tuple or 1-D array)
@@ -63,7 +71,9 @@ GREEK = frozenset(
         "psi omega Gamma Delta Theta Lambda Xi Pi Sigma Phi Psi Omega"
     ).split()
 )
-OPERATORS = {"tr": r"\tr", "det": r"\det", "log": r"\log", "exp": r"\exp"}  # \operatorname{..}
+OPERATORS = {"tr": r"\tr", "det": r"\det", "log": r"\log", "exp": r"\exp",  # \operatorname{..}
+             "sym": r"\sym", "skew": r"\skew", "tril": r"\tril", "triu": r"\triu",
+             "toep": r"\toep"}
 FUNCTIONS = frozenset(OPERATORS.values())
 PRODUCTS = {r"\cdot": "mul", r"\odot": "hadamard", r"\circ": "hadamard", "/": "div"}
 
@@ -776,6 +786,11 @@ _OPERATIONS: dict[str, Callable[..., np.ndarray]] = {
     "exp": _unary(r"\exp", "number", np.exp),
     "abs": _unary(r"\lvert\rvert", "number", np.abs),
     "inner": _inner,
+    "sym": _unary(r"\sym", "square", lambda a: (a + a.T) / 2),
+    "skew": _unary(r"\operatorname{skew}", "square", lambda a: (a - a.T) / 2),
+    "tril": _unary(r"\operatorname{tril}", "matrix", np.tril),
+    "triu": _unary(r"\operatorname{triu}", "matrix", np.triu),
+    "toep": _unary(r"\operatorname{toep}", "matrix", lambda a: project(a, "Toeplitz")),
     "fro": _unary(r"\fro", "matrix", np.linalg.norm),
     "norm": _unary(r"\norm (the Euclidean norm)", "vector", np.linalg.norm),
     "norm2": _unary(r"\norm{}_2", "matrix", lambda a: np.linalg.norm(a, 2)),
