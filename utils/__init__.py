@@ -16,7 +16,9 @@ commutation matrix), ``layouts`` (one derivative in the layouts of other books),
 ``random_matrices`` (test matrices from an rng),
 ``difference_formulas`` (forward, central, Richardson and complex-step formulas),
 ``line_estimates`` (derivatives along one line with honest error bounds), ``numdiff``
-(derivatives with automatic method and step), ``checks`` (gradient checks), ``feedback``
+(derivatives with automatic method and step), ``checks`` (gradient checks),
+``second_differences`` (mixed second derivatives with error bounds), ``hessian_checks``
+(Hessian checks), ``feedback``
 (shape hints for graded exercises), ``plotting`` (figures); and the registry of gradient
 identities: ``identity_record`` (one identity), ``identity_samplers`` (random valid
 inputs), ``catalogue_*`` (the entries, by kind), ``identities`` (lookup, checks and the
@@ -29,6 +31,7 @@ from .array_namespace import xp
 from .checks import GradientCheck, check_gradient, relative_error
 from .difference_formulas import central_difference, complex_step, forward_difference, richardson
 from .feedback import layout_problem
+from .hessian_checks import HessianCheck, check_hessian
 from .identities import (
     IDENTITIES,
     KINDS,
@@ -63,6 +66,7 @@ __all__ = [
     "IDENTITIES",
     "KINDS",
     "GradientCheck",
+    "HessianCheck",
     "Identity",
     "Layout",
     "NumericalDerivativeWarning",
@@ -71,6 +75,7 @@ __all__ = [
     "central_difference",
     "check_derivation",
     "check_gradient",
+    "check_hessian",
     "check_identity",
     "check_latex",
     "commutation_matrix",
