@@ -31,7 +31,8 @@ EPS = float(np.finfo(float).eps)
 TINY = float(np.finfo(float).tiny)
 SAFETY = 3.0  # how many times its own bound a Richardson estimate may be off (as in checks)
 MISMATCH = 3.0  # an unresolved difference is wrong only beyond this × the uncertainty
-CLEAR = 100.0  # a quick "wrong" this far beyond its uncertainty needs no second look
+CLEAR = 100.0  # a quick "wrong" this far beyond its uncertainty needs no second look ...
+CONVERGED = 1e-3  # ... if that uncertainty is below this fraction of the estimates
 SYMMETRY_ROUNDING = 1e3  # the candidate's own rounding, × ε × the Cauchy–Schwarz bound
 MATCH = 1e-6  # a variant of the candidate "matches" within this (or the resolution)
 
@@ -155,8 +156,9 @@ def check_hessian(
 
     estimates = mixed_derivatives(counted, X, pairs, method, quick=True)
     judgement = _judge(p, estimates, rtol)
-    if judgement.verdict == "inconclusive" or (
-            judgement.verdict == "wrong" and judgement.difference < CLEAR * judgement.noise):
+    if judgement.verdict != "correct" and (
+            judgement.difference < CLEAR * judgement.noise
+            or judgement.noise > CONVERGED * judgement.size):
         estimates = mixed_derivatives(counted, X, pairs, estimates.method)
         judgement = _judge(p, estimates, rtol)
     variants = _Variants(hess, apply, pairs, p, q)

@@ -36,10 +36,12 @@ MIXED_METHODS: tuple[str, ...] = ("auto", "complex", "richardson")
 
 FIRST_STEP = 0.02  # the tableau's largest step, in units of the directions' natural scale
 QUICK_LEVELS = 4  # steps in the quick tableau (each halving the last)
-FULL_LEVELS = 7  # ... and in the full one, which reuses the quick one's values
+LADDER_LEVELS = 3  # steps in each tableau of the full ladder ...
+DECADES = {"complex": 9, "richardson": 6}  # ... which starts this many decades apart at most
 ORDER = 3  # the tableau eliminates up to s^(2·ORDER) from the differences
 ROUNDOFF_FACTOR = 10.0  # f's rounding ≈ this × ε × |value| (the complex step's: of φ)
 COMPLEX_ROUNDOFF = 1e3  # the complex step's rounding, relative to its value
+CONVERGED = 1e-3  # a ladder rung has settled when its bound is below this × its value
 
 
 @dataclass(frozen=True)
@@ -88,8 +90,13 @@ def mixed_derivatives(
         "auto" uses the complex step when f is complex-analytic as written along the first
         H (decided as in :func:`utils.directional_derivative`), Richardson otherwise.
     quick : bool
-        Use the first QUICK_LEVELS steps of the tableau only (about half the evaluations);
-        the error bounds say when that is not enough.
+        One tableau of QUICK_LEVELS steps halving from FIRST_STEP (8 evaluations per pair
+        with the complex step, 16 without); the error bounds say when that is not enough.
+        Otherwise a ladder of short tableaus, each starting ten times closer to X, down
+        to where rounding takes over. Each rung's bound adds its distance to the next
+        shorter rung, and settled rungs (bound below CONVERGED of the value) win over the
+        others: steps that reach across a singularity close to X give estimates that
+        their shorter neighbours contradict, and lose.
 
     Returns
     -------
@@ -113,9 +120,8 @@ def mixed_derivatives(
     value = _real_scalar(f(X.copy()))
     if method == "auto":
         method, _ = choose_method(Line.build(f, X, checked[0][0], value), quick=True)
-    levels = QUICK_LEVELS if quick else FULL_LEVELS
     estimate = _complex_mixed if method == "complex" else _real_mixed
-    results = [estimate(f, X, H, K, value, levels) for H, K in checked]
+    results = [estimate(f, X, H, K, value, quick, DECADES[method]) for H, K in checked]
     return MixedEstimates(np.array([r[0] for r in results]), np.array([r[1] for r in results]),
                           method, value)
 
@@ -141,7 +147,7 @@ def _real_scalar(raw: object) -> float:
 
 
 def _complex_mixed(f: Callable, X: np.ndarray, H: np.ndarray, K: np.ndarray, value: float,
-                   levels: int) -> tuple[float, float]:
+                   quick: bool, decades: int) -> tuple[float, float]:
     """Central differences along K of φ(Y) = Im f(Y + ihH) / h, in a tableau."""
     h = COMPLEX_STEP * step_scale(X, H)
     unit_k = step_scale(X, K)
@@ -162,11 +168,11 @@ def _complex_mixed(f: Callable, X: np.ndarray, H: np.ndarray, K: np.ndarray, val
         rounding = COMPLEX_ROUNDOFF * EPS * max(abs(ahead), abs(behind)) / step
         return (ahead - behind) / (2 * step), rounding
 
-    return _tableau(difference, levels)
+    return _estimate(difference, quick, decades)
 
 
 def _real_mixed(f: Callable, X: np.ndarray, H: np.ndarray, K: np.ndarray, value: float,
-                levels: int) -> tuple[float, float]:
+                quick: bool, decades: int) -> tuple[float, float]:
     """The four-point mixed difference, with H and K each scaled to its natural unit."""
     unit_h, unit_k = step_scale(X, H), step_scale(X, K)
 
@@ -182,22 +188,55 @@ def _real_mixed(f: Callable, X: np.ndarray, H: np.ndarray, K: np.ndarray, value:
         return (corners[0] - corners[1] - corners[2] + corners[3]) / scale, (
             ROUNDOFF_FACTOR * 4 * EPS * size / scale)
 
-    return _tableau(difference, levels)
+    return _estimate(difference, quick, decades)
 
 
-def _tableau(difference: Callable[[float], tuple[float, float]],
-             levels: int) -> tuple[float, float]:
-    """Richardson on differences D(s) = D + c₁s² + c₂s⁴ + ... at s halving from FIRST_STEP.
+def _estimate(difference: Callable[[float], tuple[float, float]], quick: bool,
+              decades: int) -> tuple[float, float]:
+    """The quick tableau, or the ladder of tableaus (see :func:`mixed_derivatives`)."""
+    if quick:
+        value, bound, _ = _tableau(difference, FIRST_STEP, QUICK_LEVELS)
+        return value, bound
+    rungs = []  # (value, bound, rounding) from the longest first step down
+    for k in range(decades):
+        rung = _tableau(difference, FIRST_STEP / 10**k, LADDER_LEVELS)
+        rungs.append(rung)
+        finite = [abs(r[0]) for r in rungs if np.isfinite(r[0])]
+        if len(rungs) >= 3 and rung[2] > 10 * max(finite, default=0.0):
+            break  # rounding has taken over: shorter steps only add noise
+    def settled(value: float, bound: float) -> bool:
+        return bool(np.isfinite(value) and bound <= CONVERGED * abs(value))
+
+    best = (True, float("inf"), float("nan"))  # (not converged?, bound, value)
+    for k, (value, bound, _) in enumerate(rungs):
+        if not np.isfinite(value):
+            continue
+        if k + 1 < len(rungs):  # confirmed, or contradicted, by the next shorter steps
+            total = bound + abs(value - rungs[k + 1][0])
+        elif k > 0 and settled(*rungs[k - 1][:2]):
+            total = bound + abs(value - rungs[k - 1][0])
+        else:  # the shortest steps, after unsettled longer ones: their own tableau's bound
+            total = bound
+        candidate = (not settled(value, total), total, value)
+        if np.isfinite(total) and candidate < best:
+            best = candidate
+    return best[2], best[1]
+
+
+def _tableau(difference: Callable[[float], tuple[float, float]], first: float,
+             levels: int) -> tuple[float, float, float]:
+    """Richardson on differences D(s) = D + c₁s² + c₂s⁴ + ... at s halving from ``first``.
 
     T[i][j] = T[i][j-1] + (T[i][j-1] − T[i-1][j-1]) / (4^j − 1). Each entry's bound is its
     larger distance to the two entries it was made from (its truncation, as in Ridders'
     method) plus the rounding of the differences it combines, weighted by the tableau's
-    coefficients; the entry with the smallest bound wins.
+    coefficients; the entry with the smallest bound wins. Returns its value, its bound
+    and the rounding part of the bound.
     """
     rows: list[list[tuple[float, float]]] = []
-    best = (float("nan"), float("inf"))
+    best = (float("nan"), float("inf"), float("inf"))
     for i in range(levels):
-        value, rounding = difference(FIRST_STEP / 2**i)
+        value, rounding = difference(first / 2**i)
         row = [(value, rounding)]
         for j in range(1, min(i, ORDER) + 1):
             (a, ra), (b, rb) = row[j - 1], rows[i - 1][j - 1]
@@ -207,6 +246,6 @@ def _tableau(difference: Callable[[float], tuple[float, float]],
             row.append((entry, noise))
             bound = max(abs(entry - a), abs(entry - b)) + noise
             if np.isfinite(entry) and bound < best[1]:
-                best = (entry, bound)
+                best = (entry, bound, noise)
         rows.append(row)
     return best
