@@ -45,7 +45,7 @@ def test_the_vec_matrix_form_is_accepted():
     """vec(∇²f[H]) = (I ⊗ (A + Aᵀ)) vec H, column-major; with Xᵀ the commutation matrix."""
     rng = np.random.default_rng(1)
     f, _, A, X = quadratic(rng)
-    m, n = X.shape
+    n = X.shape[1]
     assert check_hessian(f, np.kron(np.eye(n), A + A.T), X)
     # tr(X²) on square X: ∇²f[H] = 2Hᵀ, the matrix 2K with K vec H = vec Hᵀ
     Z = rng.standard_normal((3, 3))
@@ -96,7 +96,7 @@ def test_a_factor_of_two_and_a_sign_are_named():
 
 
 def test_a_transpose_is_named():
-    g, hess, X = logdet(np.random.default_rng(6))
+    g, _, X = logdet(np.random.default_rng(6))
     Xi = inv(X)
     on_H = check_hessian(g, lambda H: -Xi.T @ H @ Xi.T, X)
     assert on_H.verdict == "wrong" and "matches the transpose" in on_H.message, on_H
