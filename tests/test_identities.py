@@ -54,9 +54,13 @@ PROMISED = {
     "structured": "sym_trace_AX sym_bilinear_aXb sym_fro_dist sym_logdet_X sym_gaussian_nll "
                   "sym_trace_XinvA diag_trace_AX skew_trace_AX triu_ls_AX toeplitz_bilinear_aXb "
                   "chol_trace_AXXt chol_logdet_XXt",
+    "second order": "logdet_barrier exp_trace orth_residual ls_AXB trace_XtAX_sq logdet_I_XtX "
+                    "fro_inv_sq inv_quad_XtX factorization_XXt sylvester_residual",
 }
 # Subspaces whose matrices are all symmetric: there X, and the gradient, are symmetric by design.
 SYMMETRIC_SUBSPACES = {"symmetric", "diagonal"}
+# The entries whose Hessians Chapter 8 derives.
+HESSIANS = "quad_XtAX ls_AX logdet_X trace_Xinv det_X fro_sq trace_X2 quad_xAx ls_vector ridge"
 
 
 def ids(identities: list[Identity]) -> list[str]:
@@ -168,6 +172,8 @@ def test_identity_is_frozen() -> None:
         ({"f_latex": None}, "f_latex must be a str"),
         ({"grad": "A.T"}, "grad must be callable, got str"),
         ({"sympy_grad": None}, "both"),
+        ({"hessian_latex": "2 H"}, "needs a hessian"),
+        ({"hessian_latex": None}, "hessian_latex must be a str"),
     ],
 )
 def test_identity_rejects_bad_fields(change: dict, message: str) -> None:
@@ -559,7 +565,7 @@ def test_gradient_table_errors(options: dict, error: type, message: str) -> None
 
 STANDARD_TEX = {"top", "nabla", "sum", "det", "log", "lambda", "lvert", "rvert", "lVert",
                 "rVert", "sigma", "Sigma", "quad", "frac", "left", "right", "mathrm", "text",
-                "cdot", "ldots", "circ", "operatorname"}
+                "cdot", "ldots", "circ", "operatorname", "exp"}
 
 
 @pytest.mark.parametrize("identity", IDENTITIES, ids=ids(IDENTITIES))
@@ -766,3 +772,45 @@ def test_an_unknown_subspace_or_a_bad_hessian_is_refused():
         dataclasses.replace(_symmetric_trace_identity(lambda X, A: A), subspace="hermitian")
     with pytest.raises(TypeError, match="hessian must be callable"):
         dataclasses.replace(_symmetric_trace_identity(lambda X, A: A), hessian=1.0)
+
+
+# -- Hessians (Chapter 8) ---------------------------------------------------------------------
+
+
+def test_the_hessians_chapter_8_derives_are_in_the_registry() -> None:
+    for name in HESSIANS.split() + PROMISED["second order"].split():
+        identity = get_identity(name)
+        assert identity.hessian is not None and identity.hessian_latex, name
+
+
+WITH_HESSIAN = [identity for identity in IDENTITIES if identity.hessian is not None]
+
+
+@pytest.mark.parametrize("identity", WITH_HESSIAN, ids=ids(WITH_HESSIAN))
+def test_every_stated_hessian_passes_check_hessian(identity: Identity) -> None:
+    for seed in SEEDS:
+        inputs = identity.sample(np.random.default_rng(seed))
+        result = utils.check_hessian(identity.at(inputs),
+                                     lambda H, inputs=inputs: identity.hessian(H, **inputs),
+                                     inputs["X"], np.random.default_rng(seed))
+        assert result.ok, f"{identity.name}, seed {seed}: {result.message}"
+
+
+@pytest.mark.parametrize("identity", WITH_HESSIAN, ids=ids(WITH_HESSIAN))
+def test_a_halved_or_transposed_hessian_fails(identity: Identity) -> None:
+    inputs = identity.sample(np.random.default_rng(0))
+    f, X = identity.at(inputs), inputs["X"]
+    half = utils.check_hessian(f, lambda H: 0.5 * identity.hessian(H, **inputs), X)
+    assert half.verdict == "wrong", f"{identity.name}: half its Hessian passed: {half.message}"
+    if X.shape[0] == X.shape[1]:
+        flipped = utils.check_hessian(f, lambda H: identity.hessian(H.T, **inputs), X)
+        assert not flipped, f"{identity.name}: the Hessian applied to Hᵀ passed"
+
+
+def test_gradient_table_shows_hessians_on_request() -> None:
+    table = gradient_table(names=["logdet_X", "trace_X"], columns=["name", "hessian"])
+    header, _, trace, logdet = table.strip().splitlines()
+    assert header == "| name | $\\nabla^2 f(X)[H]$ |"
+    assert logdet == "| `logdet_X` | $-X^{-\\top} H^\\top X^{-\\top}$ |"
+    assert trace == "| `trace_X` |  |"
+    assert "hessian" not in gradient_table(names=["trace_X"]).splitlines()[0].lower()

@@ -141,9 +141,21 @@ DROPPED_TERM: dict[str, tuple[Callable[..., np.ndarray], ...]] = {
     "triu_ls_AX": (lambda X, A, B: 2 * np.triu(A.T @ A @ X),
                    lambda X, A, B: -2 * np.triu(A.T @ B)),
     "chol_trace_AXXt": (lambda X, A: np.tril(A @ X), lambda X, A: np.tril(A.T @ X)),
+    "logdet_barrier": (lambda X, C: C.T, lambda X, C: -inv(X).T),
+    "orth_residual": (lambda X: 4 * X @ X.T @ X, lambda X: -4 * X),
+    "ls_AXB": (lambda X, A, B, C: 2 * A.T @ A @ X @ B @ B.T,
+               lambda X, A, B, C: -2 * A.T @ C @ B.T),
+    "trace_XtAX_sq": (lambda X, A: 2 * A @ X @ X.T @ A @ X,
+                      lambda X, A: 2 * A.T @ X @ (X.T @ A @ X).T),
+    "logdet_I_XtX": (lambda X: 2 * X, lambda X: 2 * X @ inv(X.T @ X)),
+    "factorization_XXt": (lambda X, C: 2 * (X @ X.T - C) @ X,
+                          lambda X, C: 2 * (X @ X.T - C).T @ X),
+    "sylvester_residual": (lambda X, A, B, C: 2 * A.T @ (A @ X + X @ B - C),
+                           lambda X, A, B, C: 2 * (A @ X + X @ B - C) @ B.T),
 }
 # Gradients with a factor other than a determinant: without it.
-WITHOUT_FACTOR: dict[str, Callable[..., np.ndarray]] = {"fro": lambda X: X}
+WITHOUT_FACTOR: dict[str, Callable[..., np.ndarray]] = {"fro": lambda X: X,
+                                                        "exp_trace": lambda X, A: A.T}
 
 
 def _has_a_sum(latex: str) -> bool:

@@ -17,9 +17,10 @@ commutation matrix), ``layouts`` (one derivative in the layouts of other books),
 ``random_matrices`` (test matrices from an rng),
 ``difference_formulas`` (forward, central, Richardson and complex-step formulas),
 ``line_estimates`` (derivatives along one line with honest error bounds), ``numdiff``
-(derivatives with automatic method and step), ``checks`` (gradient checks), ``stiefel``
-(tangent spaces, retractions and Riemannian gradients on matrices with orthonormal
-columns), ``feedback``
+(derivatives with automatic method and step), ``checks`` (gradient checks),
+``second_differences`` (mixed second derivatives with error bounds), ``hessian_checks``
+(Hessian checks), ``stiefel`` (tangent spaces, retractions and Riemannian gradients on
+matrices with orthonormal columns), ``feedback``
 (shape hints for graded exercises), ``plotting`` (figures); and the registry of gradient
 identities: ``identity_record`` (one identity), ``identity_samplers`` (random valid
 inputs), ``catalogue_*`` (the entries, by kind), ``identities`` (lookup, checks and the
@@ -32,6 +33,7 @@ from .array_namespace import xp
 from .checks import GradientCheck, check_gradient, relative_error
 from .difference_formulas import central_difference, complex_step, forward_difference, richardson
 from .feedback import layout_problem
+from .hessian_checks import HessianCheck, check_hessian
 from .identities import (
     IDENTITIES,
     KINDS,
@@ -74,6 +76,7 @@ __all__ = [
     "IDENTITIES",
     "KINDS",
     "GradientCheck",
+    "HessianCheck",
     "Identity",
     "Layout",
     "NumericalDerivativeWarning",
@@ -82,6 +85,7 @@ __all__ = [
     "central_difference",
     "check_derivation",
     "check_gradient",
+    "check_hessian",
     "check_identity",
     "check_latex",
     "check_riemannian_gradient",

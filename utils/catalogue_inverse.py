@@ -59,6 +59,9 @@ INVERSE: tuple[Identity, ...] = (
         sample=SQUARE,
         f=lambda X: xp.trace(inv(X)),
         grad=lambda X: -(inv(X) @ inv(X)).T,
+        hessian=lambda H, X: (inv(X) @ H @ inv(X) @ inv(X) + inv(X) @ inv(X) @ H @ inv(X)).T,
+        hessian_latex=(r"X^{-\top} H^\top X^{-\top} X^{-\top} + "
+                       r"X^{-\top} X^{-\top} H^\top X^{-\top}"),
         source="Matrix Cookbook eq. (64) with A = 0",
         chapter="ch-differentials",
         sympy_f=lambda X: sym_trace(sym_inv(X)),
@@ -81,6 +84,10 @@ INVERSE: tuple[Identity, ...] = (
         sample=sampler(X=invertible(N), A=general(P, N), B=general(N, P)),
         f=lambda X, A, B: xp.trace(A @ inv(X) @ B),
         grad=lambda X, A, B: -inv(X).T @ A.T @ B.T @ inv(X).T,
+        hessian=lambda H, X, A, B: (inv(X) @ H @ inv(X) @ B @ A @ inv(X)
+                                     + inv(X) @ B @ A @ inv(X) @ H @ inv(X)).T,
+        hessian_latex=(r"X^{-\top} H^\top X^{-\top} A^\top B^\top X^{-\top} + "
+                       r"X^{-\top} A^\top B^\top X^{-\top} H^\top X^{-\top}"),
         source="Matrix Cookbook eq. (63)",
         chapter="ch-trace",
         sympy_f=lambda X, A, B: sym_trace(A * sym_inv(X) * B),
@@ -104,6 +111,10 @@ INVERSE: tuple[Identity, ...] = (
         sample=sampler(X=invertible(N), a=general(N, 1), b=general(N, 1)),
         f=lambda X, a, b: value(a.T @ inv(X) @ b),
         grad=lambda X, a, b: -inv(X).T @ a @ b.T @ inv(X).T,
+        hessian=lambda H, X, a, b: (inv(X) @ H @ inv(X) @ b @ a.T @ inv(X)
+                                     + inv(X) @ b @ a.T @ inv(X) @ H @ inv(X)).T,
+        hessian_latex=(r"X^{-\top} H^\top X^{-\top} a b^\top X^{-\top} + "
+                       r"X^{-\top} a b^\top X^{-\top} H^\top X^{-\top}"),
         source="Matrix Cookbook eq. (61)",
         chapter="ch-trace",
         sympy_f=lambda X, a, b: sym_trace(a.T * sym_inv(X) * b),
@@ -159,6 +170,10 @@ INVERSE: tuple[Identity, ...] = (
         sample=sampler(X=dominant_part(N), S=general(N)),
         f=lambda X, S: xp.log(det(X)) + xp.trace(inv(X) @ S),
         grad=lambda X, S: inv(X).T - inv(X).T @ S.T @ inv(X).T,
+        hessian=lambda H, X, S: (-inv(X) @ H @ inv(X) + inv(X) @ H @ inv(X) @ S @ inv(X)
+                                  + inv(X) @ S @ inv(X) @ H @ inv(X)).T,
+        hessian_latex=(r"-X^{-\top} H^\top X^{-\top} + X^{-\top} H^\top X^{-\top} S^\top X^{-\top} "
+                       r"+ X^{-\top} S^\top X^{-\top} H^\top X^{-\top}"),
         source="",
         chapter="ch-differentials",
         sympy_f=lambda X, S: sym_log(sym_det(X)) + sym_trace(sym_inv(X) * S),
@@ -185,6 +200,8 @@ DETERMINANT: tuple[Identity, ...] = (
         sample=SQUARE,
         f=lambda X: det(X),
         grad=lambda X: det(X) * inv(X).T,
+        hessian=lambda H, X: det(X) * (np.trace(inv(X) @ H) * inv(X).T - (inv(X) @ H @ inv(X)).T),
+        hessian_latex=r"\det(X) (\tr(X^{-1} H) X^{-\top} - X^{-\top} H^\top X^{-\top})",
         source="Matrix Cookbook eq. (49)",
         chapter="ch-differentials",
         sympy_f=lambda X: sym_det(X),
@@ -319,6 +336,8 @@ LOG_DETERMINANT: tuple[Identity, ...] = (
         sample=SQUARE,
         f=lambda X: _log_abs_det(X),
         grad=lambda X: inv(X).T,
+        hessian=lambda H, X: -(inv(X) @ H @ inv(X)).T,
+        hessian_latex=r"-X^{-\top} H^\top X^{-\top}",
         source="Matrix Cookbook eq. (57)",
         chapter="ch-differentials",
         sympy_f=lambda X: sym_log(sym_det(X) ** 2) / 2,

@@ -20,6 +20,7 @@ from ._validation import as_real_number, generator_or_seeded
 from .catalogue_inverse import DETERMINANT, INVERSE, LOG_DETERMINANT
 from .catalogue_norms import LEAST_SQUARES, NORM
 from .catalogue_polynomial import POWER, QUADRATIC
+from .catalogue_second_order import SECOND_ORDER
 from .catalogue_structured import STRUCTURED
 from .catalogue_trace import PRODUCT, TRACE
 from .checks import DEFAULT_SEED, GradientCheck, check_gradient
@@ -40,7 +41,10 @@ TABLE_COLUMNS: dict[str, str] = {
     "conditions": "shapes and assumptions",
     "source": "source",
     "chapter": "chapter",
+    "hessian": "$\\nabla^2 f(X)[H]$",
 }
+# The columns shown unless others are chosen (the Hessian column only on request).
+DEFAULT_COLUMNS: tuple[str, ...] = ("name", "f", "gradient", "conditions", "source", "chapter")
 
 IDENTITIES: tuple[Identity, ...] = (
     *TRACE,
@@ -53,6 +57,7 @@ IDENTITIES: tuple[Identity, ...] = (
     *NORM,
     *LEAST_SQUARES,
     *STRUCTURED,
+    *SECOND_ORDER,
 )
 
 _BY_NAME: dict[str, Identity] = {identity.name: identity for identity in IDENTITIES}
@@ -150,7 +155,7 @@ def gradient_table(
     *,
     kinds: Iterable[str] | None = None,
     names: Iterable[str] | None = None,
-    columns: Iterable[str] = TABLE_COLUMNS,
+    columns: Iterable[str] = DEFAULT_COLUMNS,
 ) -> str:
     """A Markdown table of identities, with their formulas as ``$...$`` math.
 
@@ -164,8 +169,9 @@ def gradient_table(
         Keep only the identities with these names. With both, an identity must match both.
     columns : iterable of str, optional
         Which columns to show, in this order, from :data:`TABLE_COLUMNS`: ``"name"``,
-        ``"f"``, ``"gradient"``, ``"conditions"`` (shapes and assumptions), ``"source"``
-        and ``"chapter"``. All of them by default.
+        ``"f"``, ``"gradient"``, ``"conditions"`` (shapes and assumptions), ``"source"``,
+        ``"chapter"`` and ``"hessian"`` (∇²f(X)[H], empty where the entry states none;
+        Chapter 8). All but the last by default (:data:`DEFAULT_COLUMNS`).
 
     Returns
     -------
@@ -310,6 +316,7 @@ def _row(identity: Identity, columns: list[str]) -> str:
         "conditions": "; ".join((identity.shapes, *identity.assumptions, *_on(identity))),
         "source": identity.source or "derived in the book",
         "chapter": f"{number}. {title}",
+        "hessian": f"${identity.hessian_latex}$" if identity.hessian_latex else "",
     }
     shown = (cells[column].replace("|", "\\|") for column in columns)
     return "| " + " | ".join(shown) + " |\n"

@@ -29,6 +29,7 @@ KINDS: tuple[str, ...] = (
     "norm",
     "least squares",
     "structured",
+    "second order",
 )
 
 # The chapters that derive identities: label -> (number, title).
@@ -39,6 +40,7 @@ CHAPTERS: dict[str, tuple[int, str]] = {
     "ch-trace": (4, "Trace identities and the trace trick"),
     "ch-tensor": (5, "The tensor view"),
     "ch-structured": (7, "Structured matrices and constraints"),
+    "ch-second": (8, "Second derivatives"),
 }
 
 Inputs = dict[str, np.ndarray]
@@ -136,6 +138,10 @@ class Identity:
         X with D²f(X)[H, K] = ⟨K, ∇²f(X)[H]⟩ (Chapter 8); None when the entry does not
         state one. On a subspace, it is the Hessian of the restriction (H and the result
         in the subspace).
+    hessian_latex : str
+        ``""``, or ∇²f(X)[H] in LaTeX, in the grammar of :mod:`utils.latex_eval`, writing
+        the direction as ``H`` (``h`` for a vector x), e.g. ``r"(A + A^\top) H"``;
+        :func:`utils.check_latex` compares it with ``hessian`` (Chapter 8).
 
     Chapter 4, *Trace identities and the trace trick*.
     """
@@ -156,6 +162,7 @@ class Identity:
     derivation: tuple[Step, ...] = ()
     subspace: str = ""
     hessian: Callable[..., np.ndarray] | None = None
+    hessian_latex: str = ""
 
     def __post_init__(self) -> None:
         if not isinstance(self.name, str) or not SLUG.match(self.name):
@@ -205,6 +212,10 @@ class Identity:
         if self.hessian is not None and not callable(self.hessian):
             raise TypeError(f"{self.name}: hessian must be callable as hessian(H, **inputs) "
                             f"or None, got {type(self.hessian).__name__}")
+        if not isinstance(self.hessian_latex, str) or (self.hessian_latex
+                                                        and self.hessian is None):
+            raise TypeError(f"{self.name}: hessian_latex must be a str, and needs a hessian "
+                            f"to check it against, got {self.hessian_latex!r}")
         if (self.sympy_f is None) != (self.sympy_grad is None):
             raise ValueError(f"{self.name}: give both sympy_f and sympy_grad, or neither")
 

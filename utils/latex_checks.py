@@ -98,6 +98,8 @@ def check_latex(
     - every side of ``f_latex`` (``a = b`` has two), against ``f(**inputs)``;
     - every side of ``grad_latex``, against ``grad(**inputs)`` (shape and entries);
     - every side of each step's ``latex``, against ``step.value(dX, **inputs)``;
+    - ``hessian_latex``, if any, against ``hessian(H, **inputs)`` at a random direction H
+      (named ``H``, or ``h`` for a vector x; Chapter 8);
     - the equations in their remarks: ``M = ...`` where M has no value yet defines M for
       all the identity's formulas; any other equation must hold.
 
@@ -145,6 +147,11 @@ def check_latex(
     shown += [(f"step {number}", step.latex, step.value(dX=dX, **inputs),
                frobenius_norm(gradient) * frobenius_norm(dX))
               for number, step in enumerate(identity.derivation, start=1)]
+    if identity.hessian_latex and identity.hessian is not None:  # Chapter 8
+        H = rng.standard_normal(np.shape(inputs["X"]))
+        image = np.asarray(identity.hessian(H, **inputs))
+        values["h" if "dx" in values else "H"] = H
+        shown.append(("Hessian", identity.hessian_latex, image, frobenius_norm(image)))
     displays = [split_display(latex) for _, latex, _, _ in shown]
     failures = _define(identity, displays, values, sizes)
     for (label, latex, expected, scale), display in zip(shown, displays, strict=True):
@@ -165,7 +172,8 @@ def unchecked_remarks(identity: Identity) -> list[str]:
 
     Chapter 4, *Trace identities and the trace trick*.
     """
-    latex = (identity.f_latex, identity.grad_latex, *(step.latex for step in identity.derivation))
+    latex = (identity.f_latex, identity.grad_latex, *(step.latex for step in identity.derivation),
+             *((identity.hessian_latex,) if identity.hessian_latex else ()))
     return [words for text in latex for words in split_display(text).words]
 
 

@@ -1,0 +1,228 @@
+"""Tests of utils.check_hessian and utils.second_differences: right Hessians pass, each
+usual slip fails with its own message, verdicts stay honest under large constants and
+ill-conditioning, bad input is refused, and the cost does not grow with X."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from utils import HessianCheck, check_hessian, commutation_matrix
+from utils.second_differences import mixed_derivatives
+
+inv = np.linalg.inv
+
+
+def quadratic(rng, m=4, n=3):
+    """f = tr(XᵀAX) with A non-symmetric, X non-square; ∇²f[H] = (A + Aᵀ)H."""
+    A, X = rng.standard_normal((m, m)), rng.standard_normal((m, n))
+    return (lambda Y: np.trace(Y.T @ A @ Y)), (lambda H: (A + A.T) @ H), A, X
+
+
+def logdet(rng, n=4, shift=3.0):
+    """f = log|det X|, written complex-analytic; ∇²f[H] = −X⁻ᵀHᵀX⁻ᵀ."""
+    X = rng.standard_normal((n, n)) + shift * np.sqrt(n) * np.eye(n)
+    Xi = inv(X)
+    return (lambda Y: np.log(np.linalg.det(Y) ** 2) / 2), (lambda H: -Xi.T @ H.T @ Xi.T), X
+
+
+# -- right Hessians pass ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("method", ["auto", "complex", "richardson"])
+def test_right_hessians_pass_with_every_method(method):
+    rng = np.random.default_rng(0)
+    f, hess, _, X = quadratic(rng)
+    result = check_hessian(f, hess, X, rng, method=method)
+    assert result and result.verdict == "correct" and result.rel_error < 1e-8, result
+    g, ghess, Y = logdet(rng)
+    assert check_hessian(g, ghess, Y, rng, method=method), method
+
+
+def test_the_vec_matrix_form_is_accepted():
+    """vec(∇²f[H]) = (I ⊗ (A + Aᵀ)) vec H, column-major; with Xᵀ the commutation matrix."""
+    rng = np.random.default_rng(1)
+    f, _, A, X = quadratic(rng)
+    n = X.shape[1]
+    assert check_hessian(f, np.kron(np.eye(n), A + A.T), X)
+    # tr(X²) on square X: ∇²f[H] = 2Hᵀ, the matrix 2K with K vec H = vec Hᵀ
+    Z = rng.standard_normal((3, 3))
+    assert check_hessian(lambda Y: np.trace(Y @ Y), 2 * commutation_matrix(3, 3), Z)
+    assert not check_hessian(lambda Y: np.trace(Y @ Y), 2 * np.eye(9), Z)
+
+
+@settings(max_examples=15, deadline=None)
+@given(m=st.integers(1, 5), n=st.integers(1, 5), seed=st.integers(0, 2**31))
+def test_least_squares_hessians_pass_on_any_shape(m, n, seed):
+    rng = np.random.default_rng(seed)
+    A, B = rng.standard_normal((m + 1, m)), rng.standard_normal((m + 1, n))
+    X = rng.standard_normal((m, n))
+    result = check_hessian(lambda Y: np.sum((A @ Y - B) ** 2), lambda H: 2 * A.T @ A @ H, X, rng)
+    assert result, result
+    wrong = check_hessian(lambda Y: np.sum((A @ Y - B) ** 2), lambda H: A.T @ A @ H, X, rng)
+    assert wrong.verdict == "wrong" and "factor of about 0.5" in wrong.message, wrong
+
+
+# -- each slip fails with its message ---------------------------------------------------------
+
+
+def test_a_lost_symmetrisation_is_named():
+    f, _, A, X = quadratic(np.random.default_rng(2))
+    result = check_hessian(f, lambda H: 2 * A @ H, X)
+    assert result.verdict == "wrong" and "not symmetric" in result.message
+    assert "symmetrisation" in result.message and result.asymmetry > 0.1
+
+
+def test_a_missing_term_fails():
+    f, _, A, X = quadratic(np.random.default_rng(3))
+    result = check_hessian(f, lambda H: A @ H, X)
+    assert result.verdict == "wrong" and "not symmetric" in result.message, result
+    # a missing term that keeps the operator symmetric: ‖AX − B‖² + ‖X‖² without the 2H
+    rng = np.random.default_rng(4)
+    A, B, Y = rng.standard_normal((5, 4)), rng.standard_normal((5, 3)), rng.standard_normal((4, 3))
+    ridge = check_hessian(lambda Z: np.sum((A @ Z - B) ** 2) + np.sum(Z * Z),
+                          lambda H: 2 * A.T @ A @ H, Y)
+    assert ridge.verdict == "wrong" and "term of the second differential" in ridge.message
+
+
+def test_a_factor_of_two_and_a_sign_are_named():
+    f, hess, _, X = quadratic(np.random.default_rng(5))
+    double = check_hessian(f, lambda H: 2 * hess(H), X)
+    assert not double and "factor of about 2" in double.message, double
+    flipped = check_hessian(f, lambda H: -hess(H), X)
+    assert not flipped and "wrong sign" in flipped.message, flipped
+
+
+def test_a_transpose_is_named():
+    g, _, X = logdet(np.random.default_rng(6))
+    Xi = inv(X)
+    on_H = check_hessian(g, lambda H: -Xi.T @ H @ Xi.T, X)
+    assert on_H.verdict == "wrong" and "matches the transpose" in on_H.message, on_H
+    output = check_hessian(g, lambda H: (-Xi.T @ H.T @ Xi.T).T, X)
+    assert output.verdict == "wrong" and "transpose" in output.message, output
+
+
+def test_a_row_major_vec_is_named():
+    f, _, A, X = quadratic(np.random.default_rng(7))
+    n = X.shape[1]
+    result = check_hessian(f, np.kron(A + A.T, np.eye(n)), X)
+    assert result.verdict == "wrong" and "row-major" in result.message, result
+
+
+@pytest.mark.parametrize(("candidate", "message"), [
+    (lambda H: H.T, "the transpose's shape"),
+    (lambda H: np.ones(3), "shape (3,)"),
+    (lambda H: H * np.nan, "NaN"),
+    (lambda H: H + 0j, "complex"),
+    (lambda H: "H", "not numeric"),
+    (np.eye(5), "must be (12, 12)"),
+])
+def test_invalid_candidates_fail_without_evaluating_f(candidate, message):
+    f, _, _, X = quadratic(np.random.default_rng(8))
+    result = check_hessian(f, candidate, X)
+    assert result.verdict == "invalid candidate" and message in result.message, result
+    assert result.n_evaluations == 0 and not result and "FAILED" in repr(result)
+
+
+# -- honest verdicts ---------------------------------------------------------------------------
+
+
+def test_a_large_constant_makes_real_differences_inconclusive_not_wrong():
+    g, hess, X = logdet(np.random.default_rng(9))
+    shifted = lambda Y: g(Y) + 1e9  # noqa: E731
+    real = check_hessian(shifted, hess, X, method="richardson")
+    assert real.verdict == "inconclusive" and "subtract the constant" in real.message, real
+    assert check_hessian(shifted, hess, X)  # the complex step never sees the constant
+    wrong = check_hessian(shifted, lambda H: 2 * hess(H), X, method="richardson")
+    assert wrong.verdict != "correct"
+
+
+def test_an_ill_conditioned_point_is_judged_honestly():
+    """Near-singular X (condition number 1e6): verdicts are right or inconclusive."""
+    rng = np.random.default_rng(10)
+    U, _ = np.linalg.qr(rng.standard_normal((4, 4)))
+    V, _ = np.linalg.qr(rng.standard_normal((4, 4)))
+    X = U @ np.diag([1.0, 0.5, 0.1, 1e-6]) @ V.T
+    Xi = inv(X)
+    g = lambda Y: np.log(np.linalg.det(Y) ** 2) / 2  # noqa: E731
+    for method in ("complex", "richardson"):
+        right = check_hessian(g, lambda H: -Xi.T @ H.T @ Xi.T, X, method=method)
+        assert right.verdict in ("correct", "inconclusive"), (method, right)
+        wrong = check_hessian(g, lambda H: -1.01 * Xi.T @ H.T @ Xi.T, X, method=method)
+        assert wrong.verdict in ("wrong", "inconclusive"), (method, wrong)
+
+
+def test_an_affine_f_is_inconclusive_about_a_nonzero_hessian_only_by_size():
+    """f affine: D²f = 0; the zero operator passes nothing relative, a nonzero one fails."""
+    A = np.random.default_rng(11).standard_normal((3, 3))
+    X = np.random.default_rng(12).standard_normal((3, 3))
+    result = check_hessian(lambda Y: np.trace(A @ Y), lambda H: H, X)
+    assert result.verdict == "wrong", result
+
+
+# -- cost, errors, the estimates themselves ------------------------------------------------------
+
+
+@pytest.mark.parametrize("method", ["complex", "richardson"])
+def test_the_number_of_evaluations_does_not_grow_with_X(method):
+    counts = []
+    for n in (3, 30, 100):
+        rng = np.random.default_rng(n)
+        A = rng.standard_normal((n, n))
+        X = rng.standard_normal((n, n))
+        result = check_hessian(lambda Y, A=A: np.trace(Y.T @ A @ Y),
+                               lambda H, A=A: (A + A.T) @ H, X, rng, method=method)
+        assert result, result
+        counts.append(result.n_evaluations)
+    assert len(set(counts)) == 1 and counts[0] <= 60, counts
+
+
+@pytest.mark.parametrize(("kwargs", "error", "message"), [
+    ({"f": 3}, TypeError, "f must be a function"),
+    ({"X": np.ones((2, 2)) * 1j}, TypeError, "complex"),
+    ({"X": np.array([[np.nan]])}, ValueError, "finite"),
+    ({"hess": object()}, TypeError, "hess must be a function"),
+    ({"n_directions": 0}, ValueError, "at least 1"),
+    ({"n_directions": 2.0}, TypeError, "n_directions must be an int"),
+    ({"rtol": 1.0}, ValueError, "0 < rtol < 1"),
+    ({"rtol": "1e-6"}, TypeError, "rtol must be a real number"),
+    ({"method": "central"}, ValueError, "method must be one of"),
+    ({"rng": 0}, TypeError, "Generator"),
+])
+def test_bad_input_is_refused_with_a_message(kwargs, error, message):
+    arguments = {"f": lambda Y: np.sum(Y * Y), "hess": lambda H: 2 * H, "X": np.ones((2, 3))}
+    arguments.update(kwargs)
+    with pytest.raises(error, match=message):
+        check_hessian(**arguments)
+
+
+def test_f_must_be_real_valued():
+    with pytest.raises(TypeError, match="real-valued"):
+        check_hessian(lambda Y: 1j * np.sum(Y), lambda H: H, np.ones((2, 2)))
+
+
+def test_the_result_object():
+    f, hess, _, X = quadratic(np.random.default_rng(13))
+    result = check_hessian(f, hess, X)
+    assert isinstance(result, HessianCheck) and repr(result).startswith("HessianCheck OK")
+    assert result.method == "complex" and result.asymmetry == 0 and result.resolution > 0
+
+
+def test_mixed_derivatives_carry_honest_bounds():
+    rng = np.random.default_rng(14)
+    X = rng.standard_normal((4, 4)) + 6 * np.eye(4)
+    pairs = [(rng.standard_normal((4, 4)), rng.standard_normal((4, 4))) for _ in range(3)]
+    Xi = inv(X)
+    exact = np.array([-np.trace(Xi @ K @ Xi @ H) for H, K in pairs])
+    for method in ("complex", "richardson"):
+        estimates = mixed_derivatives(lambda Y: np.log(np.linalg.det(Y)), X, pairs, method)
+        assert np.all(np.abs(estimates.values - exact) <= estimates.errors), method
+        assert np.all(estimates.errors < 1e-6 * np.abs(exact)), method
+    with pytest.raises(ValueError, match="zero matrix"):
+        mixed_derivatives(np.sum, X, [(np.zeros((4, 4)), X)])
+    with pytest.raises(ValueError, match="same shape"):
+        mixed_derivatives(np.sum, X, [(np.ones((4, 3)), X)])
+    with pytest.raises(ValueError, match="pairs is empty"):
+        mixed_derivatives(np.sum, X, [])
