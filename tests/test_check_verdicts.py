@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from utils import check_gradient, directional_derivative, random_invertible
 from utils.checks import SAFETY
-from utils.numdiff import NumericalDerivativeWarning
+from utils.numdiff import NumericalDerivativeWarning, derivatives_along
 
 
 @pytest.fixture
@@ -116,6 +116,33 @@ def test_ill_conditioned_correct_gradients_are_never_blamed(cond):
             assert good.ok, (name, good)
         for candidate in (G.T, 1.01 * G):
             assert not check_gradient(f, candidate, X).ok, name
+
+
+def _exact_inverse(X):
+    """X⁻¹ to 50 digits (mpmath), rounded to float64: the reference at cond up to 1e12."""
+    mpmath = pytest.importorskip("mpmath")
+    with mpmath.workdps(50):
+        return np.array((mpmath.matrix(X.tolist()) ** -1).tolist(), dtype=float)
+
+
+@pytest.mark.parametrize("cond", [1e8, 1e10, 1e12])
+def test_complex_step_error_bound_covers_rounding_in_f(cond):
+    """At an ill-conditioned X the complex step of tr(X⁻¹) is off by about cond·ε, because
+    np.linalg.inv rounds; its error bound must cover that, and at cond 1e12 neither the
+    exact gradient is called wrong nor one 1e-4 off called correct."""
+    rng = np.random.default_rng(int(np.log10(cond)) + 100)
+    X = random_invertible(rng, 6, cond=cond)
+    Xi = _exact_inverse(X)
+    f = lambda Y: np.trace(np.linalg.inv(Y))  # noqa: E731
+    directions = [rng.standard_normal(X.shape) for _ in range(6)]
+    estimates = derivatives_along(f, X, directions, method="complex")
+    exact = np.array([-np.sum((Xi @ Xi).T * H) for H in directions])
+    assert np.all(np.abs(estimates.values - exact) <= estimates.errors), (
+        np.abs(estimates.values - exact), estimates.errors)
+    G = -(Xi @ Xi).T
+    assert check_gradient(f, G, X).verdict != "wrong"
+    if cond >= 1e12:
+        assert not check_gradient(f, (1 + 1e-4) * G, X).ok
 
 
 def test_ill_conditioned_directional_derivative_is_right_or_warns():

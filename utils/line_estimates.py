@@ -51,7 +51,8 @@ COMPLEX_STEP = 1e-20  # in units of Line.scale; any tiny value works for the com
 LADDER = tuple(10.0**-k for k in range(1, 16))  # Richardson steps in units of Line.scale
 ROUNDOFF_FACTOR = 10.0  # round-off error of a difference estimate ≈ this × ε |f| / h
 COMPLEX_ROUNDING = 1e3  # the complex step's rounding is at least this × ε × its size
-ROUNDING_SPREAD = 10.0  # ... and at most this × its spread between steps h and 3h
+ROUNDING_SPREAD = 2.0  # ... and at most this × its spread between steps h and 3h
+SENSITIVITY_ULPS = 4.0  # the step at 3h starts from X moved by about this many ulps
 QUICK_STEP = 1e-3  # the cheap first Richardson step, in units of Line.scale
 QUICK_RTOL = 1e-8  # the complex step is accepted at once if it matches that estimate this well
 CONVERGED = 1e-3  # a ladder estimate has converged when its relative error is below this
@@ -95,10 +96,16 @@ class LineEstimate:
 def complex_estimate(line: Line) -> LineEstimate | None:
     """The complex-step derivative, or None if f visibly does not support complex input.
 
-    Its error is rounding only (truncation is O(h²) with h ≈ 1e-20): it is measured by
-    taking the step again at 3h, which rounds differently, and bounded by ROUNDING_SPREAD
-    times the spread, at least COMPLEX_ROUNDING·ε times the value. A constant added to f
-    does not enter: the complex step never subtracts two values of f. When f's values
+    Its error is rounding only (truncation is O(h²) with h ≈ 1e-20). Rounding in f's own
+    computation is what matters: at an ill-conditioned X (a matrix inverse at cond 1e10,
+    say) an algorithm that is exact up to a relative error of a few ulps in X yields a
+    derivative off by cond·ε. So the step is taken again at 3h from X moved by about
+    SENSITIVITY_ULPS ulps per entry (a fixed pseudo-random pattern of signs), and the
+    error is bounded by ROUNDING_SPREAD times the spread of the two values — which sees
+    both the rounding of the imaginary parts and the sensitivity of f's derivative to
+    rounding-sized changes of X — and at least COMPLEX_ROUNDING·ε times the value. A
+    constant added to f does not enter: the complex step never subtracts two values of
+    f. When f's values
     or the imaginary parts are so small that they fall below the normal floating-point
     range (subnormal numbers, with few digits), COMPLEX_ROUNDING·TINY/h is added; exact
     zeros (f ≡ 0 near X) are not subnormal. Two evaluations.
@@ -111,12 +118,19 @@ def complex_estimate(line: Line) -> LineEstimate | None:
     value = np.imag(perturbed) / h
     if not np.iscomplexobj(perturbed) or not np.all(np.isfinite(value)):
         return None  # abs, norms and svd return real numbers
+    moved = Line(line.f, _rounding_moved(line.X), line.H, line.scale)
     with np.errstate(all="ignore"):
-        again = np.imag(line.complex_value(3 * h)) / (3 * h)
+        again = np.imag(moved.complex_value(3 * h)) / (3 * h)
     rounding = ROUNDING_SPREAD * largest_magnitude(again - value)
     underflow = COMPLEX_ROUNDING * TINY / h if _subnormal(line, perturbed) else 0.0
     error = max(rounding, COMPLEX_ROUNDING * EPS * largest_magnitude(value)) + underflow
     return LineEstimate(value, error if np.isfinite(error) else np.inf)
+
+
+def _rounding_moved(X: np.ndarray) -> np.ndarray:
+    """X with each entry moved by about SENSITIVITY_ULPS ulps, up or down (fixed signs)."""
+    signs = np.where(np.random.default_rng(0).random(X.shape) < 0.5, -1.0, 1.0)
+    return X * (1 + SENSITIVITY_ULPS * EPS * signs)
 
 
 def slope_scale(line: Line) -> float:
