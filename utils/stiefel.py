@@ -259,12 +259,15 @@ def check_riemannian_gradient(
     size = normal / max(frobenius_norm(G), 1e-300)
     if projected.ok:
         advice = ("it is not tangent at Q (‖sym(QᵀG)‖_F is {size:.1e} of ‖G‖_F), but its "
-                  "tangent part G − Q sym(QᵀG) is the Riemannian gradient: this looks like "
-                  "the Euclidean gradient, not yet projected onto the tangent space")
+                  "tangent part G − Q sym(QᵀG) is the Riemannian gradient: it has an extra "
+                  "normal component QM with M symmetric, as the Euclidean gradient not yet "
+                  "projected onto the tangent space has, or a projection other than "
+                  "G − Q sym(QᵀG)")
     else:
         advice = ("it is not tangent at Q (‖sym(QᵀG)‖_F is {size:.1e} of ‖G‖_F: a "
                   "Riemannian gradient G satisfies QᵀG + GᵀQ = 0), and even its tangent part "
                   "G − Q sym(QᵀG) is wrong, so the Euclidean gradient itself is wrong")
     return dataclasses.replace(
         result, message=where + "the candidate fails; " + advice.format(size=size)
-        + f". ({result.message})")
+        + f" (relative error {result.rel_error:.2g}, {result.n_evaluations} evaluations "
+        "of f).")
