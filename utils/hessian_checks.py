@@ -177,12 +177,18 @@ class _Judgement:
 
 
 def _judge(p: np.ndarray, estimates: MixedEstimates, rtol: float) -> _Judgement:
-    """The comparison of check_gradient: relative when resolved, else only beyond the noise."""
+    """The comparison of check_gradient: relative when resolved, else only beyond the noise.
+
+    Inconclusive whatever the numbers when a pair's estimates never settled (successive
+    step sizes disagree beyond their bounds): its bound is not a bound.
+    """
     factor = 1.0 if estimates.method == "complex" else SAFETY
     noise = frobenius_norm(factor * estimates.errors)
     size = frobenius_norm(estimates.values)
     difference = frobenius_norm(p - estimates.values)
-    if noise <= rtol * size:
+    if not estimates.settled.all():
+        verdict = "inconclusive"  # the estimates' bounds are not honest: they judge nothing
+    elif noise <= rtol * size:
         verdict = "correct" if difference <= rtol * size else "wrong"
     else:
         verdict = "wrong" if difference > rtol * size + MISMATCH * noise else "inconclusive"
@@ -290,6 +296,18 @@ def _diagnosis(judgement: _Judgement, variants: _Variants, estimates: MixedEstim
 
 def _inconclusive(judgement: _Judgement, estimates: MixedEstimates, rtol: float,
                   where: str) -> str:
+    unsettled = int(np.count_nonzero(~estimates.settled))
+    if unsettled:
+        return (f"cannot tell: the numerical second derivative cannot resolve D²f(X)[H, K] "
+                f"here. For {unsettled} of the {len(estimates.values)} pairs the estimates at "
+                "successive step sizes disagree beyond their error bounds, so no step size "
+                "gives a trustworthy value, and the candidate is neither confirmed nor "
+                f"refuted (relative difference {judgement.error:.3g}; {where}). Usually X is "
+                "close to a point where f is singular or not smooth (an ill-conditioned "
+                "matrix, a kink), so that every step reaches across it. Try: check at a "
+                "better-conditioned X nearby; write f so that it accepts complex input "
+                "(np.log(np.linalg.det(Y)) rather than slogdet), so that the complex step is "
+                "used; or compare with an exact method (jax.hessian) at this X.")
     value = abs(estimates.value_at_X)
     if judgement.size <= MISMATCH * judgement.noise:
         why = ("D²f(X)[H, K] is zero to within that uncertainty along every pair: f is "
