@@ -1,7 +1,8 @@
 """Mixed second derivatives D²f(X)[H, K] along pairs of directions, with error bounds.
 
-D²f(X)[H, K] = ∂²/∂s∂t f(X + sH + tK) at s = t = 0. Two estimators, both extrapolated
-with a Richardson tableau on steps that halve, both carrying an error bound:
+D²f(X)[H, K] = ∂/∂t (∂/∂s f(X + sH + tK)) at s = t = 0 (along H, then K). Two
+estimators, both extrapolated with a Richardson tableau on steps that halve, both
+carrying an error bound:
 
 * ``"complex"``: the complex step along H gives φ(Y) = Im f(Y + ihH) / h = Df(Y)[H] to
   rounding (for f complex-analytic as written); central differences of φ along K then
