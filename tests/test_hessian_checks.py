@@ -235,8 +235,9 @@ def test_unsettled_estimates_are_flagged():
     assert not near.settled.any(), near
     far = mixed_derivatives(real_only_logdet, rng.standard_normal((4, 4)) + 4 * np.eye(4), pairs)
     assert far.settled.all(), far
-    zero = mixed_derivatives(lambda Y: np.sum(Y), np.ones((3, 3)), pairs[:1] and
-                             [(np.ones((3, 3)), np.eye(3))], "richardson")
+    # an affine f: D²f = 0, the estimates are rounding, and they settle at that level
+    zero = mixed_derivatives(np.sum, np.ones((3, 3)), [(np.ones((3, 3)), np.eye(3))],
+                             "richardson")
     assert zero.settled.all() and abs(zero.values[0]) <= zero.errors[0], zero
 
 
