@@ -154,6 +154,104 @@ def test_an_ill_conditioned_point_is_judged_honestly():
         assert wrong.verdict in ("wrong", "inconclusive"), (method, wrong)
 
 
+def ill_conditioned(rng, n=4, cond=1e8):
+    """A non-symmetric X with singular values spread from 1 to 1/cond."""
+    U, _ = np.linalg.qr(rng.standard_normal((n, n)))
+    V, _ = np.linalg.qr(rng.standard_normal((n, n)))
+    return U @ np.diag(np.logspace(0, -np.log10(cond), n)) @ V.T
+
+
+def real_only_logdet(Y):
+    return np.linalg.slogdet(Y)[1]  # takes no complex step: real differences only
+
+
+def trace_inverse(Y):
+    return np.trace(np.linalg.inv(Y))
+
+
+def logdet_hessian(X):
+    Xi_T = inv(X).T
+    return lambda H: -Xi_T @ H.T @ Xi_T
+
+
+def trace_inverse_hessian(X):
+    Xi_T = inv(X).T
+    return lambda H: Xi_T @ H.T @ Xi_T @ Xi_T + Xi_T @ Xi_T @ H.T @ Xi_T
+
+
+@pytest.mark.parametrize("cond", [1e8, 1e10, 1e12])
+@pytest.mark.parametrize("seed", [0, 1, 2])
+@pytest.mark.parametrize(("f", "hessian", "method"), [
+    (real_only_logdet, logdet_hessian, "auto"),
+    (trace_inverse, trace_inverse_hessian, "richardson"),
+    (trace_inverse, trace_inverse_hessian, "auto"),
+], ids=["slogdet", "trace-inverse-real", "trace-inverse-auto"])
+def test_a_correct_hessian_at_a_near_singular_point_is_not_called_wrong(
+        f, hessian, method, cond, seed):
+    """Every step of the ladder reaches across the singularity: the rungs disagree."""
+    X = ill_conditioned(np.random.default_rng(seed), cond=cond)
+    result = check_hessian(f, hessian(X), X, np.random.default_rng(seed), method=method)
+    assert result.verdict in ("correct", "inconclusive"), result
+    if result.verdict == "inconclusive":
+        assert not result and "cannot resolve" in result.message, result
+        assert "better-conditioned X" in result.message, result
+        assert "INCONCLUSIVE" in repr(result)
+
+
+def wrong_candidates(X):
+    Xi, right = inv(X), logdet_hessian(X)
+    return {
+        "transpose": lambda H: -Xi.T @ H @ Xi.T,
+        "naive": lambda H: -Xi @ H @ Xi,
+        "times 2": lambda H: 2 * right(H),
+        "missing term": right,  # of slogdet(Y) + ‖Y‖², whose Hessian adds 2H
+    }
+
+
+@pytest.mark.parametrize("slip", ["transpose", "naive", "times 2", "missing term"])
+@pytest.mark.parametrize("seed", [0, 1])
+def test_wrong_hessians_of_real_only_f_are_rejected_at_a_well_conditioned_point(slip, seed):
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((4, 4)) + 2 * np.eye(4)
+    assert np.linalg.cond(X) < 100
+    f = ((lambda Y: real_only_logdet(Y) + np.sum(Y * Y)) if slip == "missing term"
+         else real_only_logdet)
+    result = check_hessian(f, wrong_candidates(X)[slip], X, rng)
+    assert result.verdict == "wrong" and result.method == "richardson", result
+    extra = (lambda H: 2 * H) if slip == "missing term" else (lambda H: 0 * H)
+    right = check_hessian(f, lambda H: logdet_hessian(X)(H) + extra(H), X, rng)
+    assert right.verdict == "correct", right
+    # the same with the trace of the inverse, real differences only
+    doubled = check_hessian(trace_inverse, lambda H: 2 * trace_inverse_hessian(X)(H), X, rng,
+                            method="richardson")
+    assert doubled.verdict == "wrong" and "factor of about 2" in doubled.message, doubled
+
+
+def test_unsettled_estimates_are_flagged():
+    """mixed_derivatives says when successive step sizes never agreed."""
+    rng = np.random.default_rng(15)
+    pairs = [(rng.standard_normal((4, 4)), rng.standard_normal((4, 4)))]
+    near = mixed_derivatives(real_only_logdet, ill_conditioned(rng, cond=1e10), pairs)
+    assert not near.settled.any(), near
+    far = mixed_derivatives(real_only_logdet, rng.standard_normal((4, 4)) + 4 * np.eye(4), pairs)
+    assert far.settled.all(), far
+    # an affine f: D²f = 0, the estimates are rounding, and they settle at that level
+    zero = mixed_derivatives(np.sum, np.ones((3, 3)), [(np.ones((3, 3)), np.eye(3))],
+                             "richardson")
+    assert zero.settled.all() and abs(zero.values[0]) <= zero.errors[0], zero
+
+
+def test_single_precision_is_refused_with_a_message():
+    f, hess, _, X = quadratic(np.random.default_rng(16))
+    with pytest.raises(TypeError, match="needs float64, but X has dtype float32"):
+        check_hessian(f, hess, X.astype(np.float32))
+    with pytest.raises(TypeError, match="needs float64, but f\\(X\\) has dtype float32"):
+        check_hessian(lambda Y: np.float32(f(Y)), hess, X)
+    with pytest.raises(TypeError, match="float16"):
+        check_hessian(f, hess, X.astype(np.float16))
+    assert check_hessian(lambda Y: np.sum(Y * Y), lambda H: 2 * H, np.arange(6).reshape(2, 3))
+
+
 def test_an_affine_f_is_inconclusive_about_a_nonzero_hessian_only_by_size():
     """f affine: D²f = 0; the zero operator passes nothing relative, a nonzero one fails."""
     A = np.random.default_rng(11).standard_normal((3, 3))

@@ -7,7 +7,14 @@ Df(X)[H] = ⟨G, H⟩: the numerical side comes with an error bound, and the ver
 "correct" only when that bound resolves the comparison to ``rtol``. It also tests that the
 candidate is self-adjoint, ⟨K, ∇²f[H]⟩ = ⟨H, ∇²f[K]⟩, as every Hessian of a twice
 continuously differentiable f is, and names the usual slips (a transpose, a factor 2, a
-lost symmetrisation, a row-major vec). Introduced in Chapter 8, *Second derivatives*.
+lost symmetrisation, a row-major vec).
+
+It assumes that f is twice continuously differentiable near X, and that f computes in
+float64. At a kink (abs, max, a norm at zero) there is no Hessian to check; near a
+singularity (an ill-conditioned X for log|det X| or tr(X⁻¹)) every step of the difference
+ladder may reach across it, the estimates at successive steps then disagree, and the
+verdict is "inconclusive", never a blame of the candidate. Introduced in Chapter 8,
+*Second derivatives*.
 """
 
 from __future__ import annotations
@@ -114,7 +121,10 @@ def check_hessian(
         Hessian matrix of shape (mn, mn) acting on the column-major vec of X:
         vec(∇²f(X)[H]) = hess @ vec(H).
     X : array_like, shape (m, n) (any shape with at least one dimension)
-        The point; real and finite. f and hess receive copies.
+        The point; real, finite and in double precision (float64, or integers). f and
+        hess receive float64 copies, and f must compute in float64: a second difference
+        divides f's rounding by the square of its step, so single precision (float32,
+        ε ≈ 1e-7) leaves no digits to compare, and is refused.
     rng : numpy.random.Generator, optional
         Source of the directions; a fixed seed when omitted.
     n_directions : int
@@ -133,12 +143,15 @@ def check_hessian(
     Raises
     ------
     TypeError, ValueError
-        If f is not callable or not real-valued, X is not a finite real array, ``hess`` is
-        neither callable nor an array, or the options are invalid.
+        If f is not callable or not real-valued, X is not a finite real array, X or f(X)
+        is in single or half precision (TypeError), ``hess`` is neither callable nor an
+        array, or the options are invalid.
 
     Chapter 8, *Second derivatives*.
     """
     f = require_callable(f, "f")
+    if isinstance(X, (np.ndarray, np.generic)):  # a list or a float is float64 already
+        _require_double(X.dtype, "X")
     X = as_real_array(X, "X", min_ndim=1)
     rng = generator_or_seeded(rng, DEFAULT_SEED)
     _check_options(n_directions, rtol, method)
@@ -177,12 +190,18 @@ class _Judgement:
 
 
 def _judge(p: np.ndarray, estimates: MixedEstimates, rtol: float) -> _Judgement:
-    """The comparison of check_gradient: relative when resolved, else only beyond the noise."""
+    """The comparison of check_gradient: relative when resolved, else only beyond the noise.
+
+    Inconclusive whatever the numbers when a pair's estimates never settled (successive
+    step sizes disagree beyond their bounds): its bound is not a bound.
+    """
     factor = 1.0 if estimates.method == "complex" else SAFETY
     noise = frobenius_norm(factor * estimates.errors)
     size = frobenius_norm(estimates.values)
     difference = frobenius_norm(p - estimates.values)
-    if noise <= rtol * size:
+    if not estimates.settled.all():
+        verdict = "inconclusive"  # the estimates' bounds are not honest: they judge nothing
+    elif noise <= rtol * size:
         verdict = "correct" if difference <= rtol * size else "wrong"
     else:
         verdict = "wrong" if difference > rtol * size + MISMATCH * noise else "inconclusive"
@@ -290,6 +309,18 @@ def _diagnosis(judgement: _Judgement, variants: _Variants, estimates: MixedEstim
 
 def _inconclusive(judgement: _Judgement, estimates: MixedEstimates, rtol: float,
                   where: str) -> str:
+    unsettled = int(np.count_nonzero(~estimates.settled))
+    if unsettled:
+        return (f"cannot tell: the numerical second derivative cannot resolve D²f(X)[H, K] "
+                f"here. For {unsettled} of the {len(estimates.values)} pairs the estimates at "
+                "successive step sizes disagree beyond their error bounds, so no step size "
+                "gives a trustworthy value, and the candidate is neither confirmed nor "
+                f"refuted (relative difference {judgement.error:.3g}; {where}). Usually X is "
+                "close to a point where f is singular or not smooth (an ill-conditioned "
+                "matrix, a kink), so that every step reaches across it. Try: check at a "
+                "better-conditioned X nearby; write f so that it accepts complex input "
+                "(np.log(np.linalg.det(Y)) rather than slogdet), so that the complex step is "
+                "used; or compare with an exact method (jax.hessian) at this X.")
     value = abs(estimates.value_at_X)
     if judgement.size <= MISMATCH * judgement.noise:
         why = ("D²f(X)[H, K] is zero to within that uncertainty along every pair: f is "
@@ -303,9 +334,10 @@ def _inconclusive(judgement: _Judgement, estimates: MixedEstimates, rtol: float,
         why = ("X may be close to a point where f is singular or not smooth (an "
                "ill-conditioned matrix, a kink); try a better-conditioned X, write f so "
                "that it accepts complex input, or loosen rtol")
-    return (f"cannot tell: the numerical second derivatives are uncertain by "
-            f"±{judgement.noise:.3g}, {judgement.noise / max(judgement.size, TINY):.2g} of "
-            f"their size, more than rtol = {rtol:.3g}, and the candidate differs by less "
+    return (f"cannot tell: the numerical second derivative cannot resolve the comparison. "
+            f"Its estimates are uncertain by ±{judgement.noise:.3g}, "
+            f"{judgement.noise / max(judgement.size, TINY):.2g} of their size, more than "
+            f"rtol = {rtol:.3g}, and the candidate differs by less "
             f"than that allows (relative error {judgement.error:.3g}; {where}). Why: {why}.")
 
 
@@ -360,7 +392,20 @@ class _Counting:
 
     def __call__(self, Y: np.ndarray) -> Any:
         self.calls += 1
-        return self.f(Y)
+        value = self.f(Y)
+        if self.calls == 1 and isinstance(value, (np.ndarray, np.generic)):
+            _require_double(value.dtype, "f(X)")
+        return value
+
+
+def _require_double(dtype: np.dtype, name: str) -> None:
+    """TypeError for single or half precision: second differences need float64."""
+    if np.issubdtype(dtype, np.inexact) and np.finfo(dtype).eps > EPS:
+        raise TypeError(
+            f"check_hessian needs float64, but {name} has dtype {dtype}: a numerical second "
+            f"derivative divides f's rounding (ε ≈ {np.finfo(dtype).eps:.1g} in {dtype}) by "
+            "the square of a small step, which leaves no correct digits. Pass "
+            "X.astype(np.float64) and let f compute in float64.")
 
 
 def _check_options(n_directions: Any, rtol: Any, method: Any) -> None:

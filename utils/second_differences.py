@@ -1,7 +1,8 @@
 """Mixed second derivatives D²f(X)[H, K] along pairs of directions, with error bounds.
 
-D²f(X)[H, K] = ∂²/∂s∂t f(X + sH + tK) at s = t = 0. Two estimators, both extrapolated
-with a Richardson tableau on steps that halve, both carrying an error bound:
+D²f(X)[H, K] = ∂/∂t (∂/∂s f(X + sH + tK)) at s = t = 0 (along H, then K). Two
+estimators, both extrapolated with a Richardson tableau on steps that halve, both
+carrying an error bound:
 
 * ``"complex"``: the complex step along H gives φ(Y) = Im f(Y + ihH) / h = Df(Y)[H] to
   rounding (for f complex-analytic as written); central differences of φ along K then
@@ -42,6 +43,7 @@ ORDER = 3  # the tableau eliminates up to s^(2·ORDER) from the differences
 ROUNDOFF_FACTOR = 10.0  # f's rounding ≈ this × ε × |value| (the complex step's: of φ)
 COMPLEX_ROUNDOFF = 1e3  # the complex step's rounding, relative to its value
 CONVERGED = 1e-3  # a ladder rung has settled when its bound is below this × its value
+FLOOR = 10.0  # ... or, for a value that is zero to rounding, when its bound is rounding
 
 
 @dataclass(frozen=True)
@@ -60,6 +62,12 @@ class MixedEstimates:
         "complex" or "richardson".
     value_at_X : float
         f(X), for judging how much rounding a large |f(X)| brings.
+    settled : ndarray of bool, shape (k,)
+        settled[k] is False when the estimates at successive step sizes never agreed:
+        no tableau's bound fell below CONVERGED of its value, and no two successive ones
+        agreed within their bounds at the level of f's rounding. Then errors[k] is not an
+        honest bound (steps that reach across a nearby singularity contradict each
+        other, and none can be trusted), and the estimate resolves nothing.
 
     Chapter 8, *Second derivatives*.
     """
@@ -68,6 +76,7 @@ class MixedEstimates:
     errors: np.ndarray
     method: str
     value_at_X: float
+    settled: np.ndarray
 
 
 def mixed_derivatives(
@@ -96,11 +105,12 @@ def mixed_derivatives(
         to where rounding takes over. Each rung's bound adds its distance to the next
         shorter rung, and settled rungs (bound below CONVERGED of the value) win over the
         others: steps that reach across a singularity close to X give estimates that
-        their shorter neighbours contradict, and lose.
+        their shorter neighbours contradict, and lose. When no rung settles, the pair is
+        marked unsettled (see :class:`MixedEstimates`).
 
     Returns
     -------
-    MixedEstimates, with values and errors of shape (len(pairs),)
+    MixedEstimates, with values, errors and settled of shape (len(pairs),)
 
     Raises
     ------
@@ -123,7 +133,7 @@ def mixed_derivatives(
     estimate = _complex_mixed if method == "complex" else _real_mixed
     results = [estimate(f, X, H, K, value, quick, DECADES[method]) for H, K in checked]
     return MixedEstimates(np.array([r[0] for r in results]), np.array([r[1] for r in results]),
-                          method, value)
+                          method, value, np.array([r[2] for r in results], dtype=bool))
 
 
 def _pair(X: np.ndarray, H: np.ndarray, K: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -147,7 +157,7 @@ def _real_scalar(raw: object) -> float:
 
 
 def _complex_mixed(f: Callable, X: np.ndarray, H: np.ndarray, K: np.ndarray, value: float,
-                   quick: bool, decades: int) -> tuple[float, float]:
+                   quick: bool, decades: int) -> tuple[float, float, bool]:
     """Central differences along K of φ(Y) = Im f(Y + ihH) / h, in a tableau."""
     h = COMPLEX_STEP * step_scale(X, H)
     unit_k = step_scale(X, K)
@@ -192,11 +202,16 @@ def _real_mixed(f: Callable, X: np.ndarray, H: np.ndarray, K: np.ndarray, value:
 
 
 def _estimate(difference: Callable[[float], tuple[float, float]], quick: bool,
-              decades: int) -> tuple[float, float]:
-    """The quick tableau, or the ladder of tableaus (see :func:`mixed_derivatives`)."""
+              decades: int) -> tuple[float, float, bool]:
+    """The quick tableau, or the ladder of tableaus (see :func:`mixed_derivatives`).
+
+    Returns the value, its bound, and whether it settled: its bound is below CONVERGED of
+    the value, or (for a value that is zero to rounding) it and the next rung agree
+    within their bounds and both bounds are within FLOOR of the rounding alone.
+    """
     if quick:
         value, bound, _ = _tableau(difference, FIRST_STEP, QUICK_LEVELS)
-        return value, bound
+        return value, bound, _settled(value, bound)
     rungs = []  # (value, bound, rounding) from the longest first step down
     for k in range(decades):
         rung = _tableau(difference, FIRST_STEP / 10**k, LADDER_LEVELS)
@@ -204,23 +219,40 @@ def _estimate(difference: Callable[[float], tuple[float, float]], quick: bool,
         finite = [abs(r[0]) for r in rungs if np.isfinite(r[0])]
         if len(rungs) >= 3 and rung[2] > 10 * max(finite, default=0.0):
             break  # rounding has taken over: shorter steps only add noise
-    def settled(value: float, bound: float) -> bool:
-        return bool(np.isfinite(value) and bound <= CONVERGED * abs(value))
 
-    best = (True, float("inf"), float("nan"))  # (not converged?, bound, value)
+    best = (True, float("inf"), float("nan"), -1)  # (not converged?, bound, value, rung)
     for k, (value, bound, _) in enumerate(rungs):
         if not np.isfinite(value):
             continue
         if k + 1 < len(rungs):  # confirmed, or contradicted, by the next shorter steps
             total = bound + abs(value - rungs[k + 1][0])
-        elif k > 0 and settled(*rungs[k - 1][:2]):
+        elif k > 0 and _settled(*rungs[k - 1][:2]):
             total = bound + abs(value - rungs[k - 1][0])
         else:  # the shortest steps, after unsettled longer ones: their own tableau's bound
             total = bound
-        candidate = (not settled(value, total), total, value)
+        candidate = (not _settled(value, total), total, value, k)
         if np.isfinite(total) and candidate < best:
             best = candidate
-    return best[2], best[1]
+    unsettled, total, value, k = best
+    return value, total, not unsettled or _at_rounding_floor(rungs, k)
+
+
+def _settled(value: float, bound: float) -> bool:
+    return bool(np.isfinite(value) and bound <= CONVERGED * abs(value))
+
+
+def _at_rounding_floor(rungs: list[tuple[float, float, float]], k: int) -> bool:
+    """Rung k and a neighbour agree within bounds that are f's rounding, not truncation."""
+    if k < 0:
+        return False
+    value, bound, rounding = rungs[k]
+    for j in (k - 1, k + 1):
+        if 0 <= j < len(rungs):
+            other, other_bound, other_rounding = rungs[j]
+            if (np.isfinite(other) and abs(value - other) <= bound + other_bound
+                    and bound <= FLOOR * rounding and other_bound <= FLOOR * other_rounding):
+                return True
+    return False
 
 
 def _tableau(difference: Callable[[float], tuple[float, float]], first: float,
