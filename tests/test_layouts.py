@@ -324,3 +324,17 @@ def test_result_is_a_new_array():
     same = convert_layout(G, "book", "book", in_shape=(2, 3), out_shape=())
     same[0, 0] = 99.0
     assert G[0, 0] == 0.0
+
+
+def test_sympy_returns_a_column_for_a_scalar_by_a_vector():
+    """sympy's vectors are (n, 1) matrices: its scalar-by-vector derivative is SYMPY with
+    in_shape (n, 1), the denominator layout's column, not the 1-D (n,) of in_shape (n,)."""
+    import sympy as sp
+
+    n, p = 3, 2
+    M, x, c = sp.MatrixSymbol("M", p, n), sp.MatrixSymbol("x", n, 1), sp.MatrixSymbol("c", p, 1)
+    derivative = ((M * x - c).T * (M * x - c)).diff(x)
+    assert derivative.shape == (n, 1)
+    assert layout_shape("sympy", (n, 1), ()) == derivative.shape
+    assert layout_shape("denominator", (n,), ()) == derivative.shape
+    assert layout_shape("sympy", (n,), ()) == (n,)

@@ -19,6 +19,13 @@ layout                  scalar by vector  vector by vector   scalar by matrix  m
 ``SYMPY``               (n,)              (n, p)             (m, n)            (m, n, p, q)
 ======================  ================  =================  ================  =============
 
+"not defined" means that this module does not implement that kind in that layout
+(:func:`supports` is False and a conversion is a ValueError): the numerator and the
+denominator layout have no form for it without a vectorisation, and Minka's layout is
+implemented only for scalar functions of a matrix, the case the book quotes from him.
+Sympy itself stores a vector as an (n, 1) matrix and returns an (n, 1) column for a
+scalar-by-vector derivative: ``SYMPY`` with ``in_shape=(n, 1)``.
+
 ``NUMERATOR`` is the Jacobian layout (rows follow the output, columns the input, so a
 scalar's derivative by a matrix is the transpose of the gradient), ``DENOMINATOR`` its
 transpose. ``MAGNUS_NEUDECKER`` is DF = ∂vec F / ∂(vec X)ᵀ with column-major vec.
