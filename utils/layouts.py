@@ -19,13 +19,22 @@ layout                  scalar by vector  vector by vector   scalar by matrix  m
 ``SYMPY``               (n,)              (n, p)             (m, n)            (m, n, p, q)
 ======================  ================  =================  ================  =============
 
+"not defined" means that this module does not implement that kind in that layout
+(:func:`supports` is False and a conversion is a ValueError): the numerator and the
+denominator layout have no form for it without a vectorisation, and Minka's layout is
+implemented only for scalar functions of a matrix, the case the book quotes from him.
+Sympy itself stores a vector as an (n, 1) matrix and returns an (n, 1) column for a
+scalar-by-vector derivative: ``SYMPY`` with ``in_shape=(n, 1)``.
+
 ``NUMERATOR`` is the Jacobian layout (rows follow the output, columns the input, so a
 scalar's derivative by a matrix is the transpose of the gradient), ``DENOMINATOR`` its
 transpose. ``MAGNUS_NEUDECKER`` is DF = ∂vec F / ∂(vec X)ᵀ with column-major vec.
 ``MINKA`` is the transposed gradient of a scalar function of a matrix, so that
 d tr(AXB)/dX = BA. ``SYMPY`` puts the input indices first, as sympy's array derivatives
 do. Vector-by-matrix and matrix-by-vector derivatives are defined in ``BOOK``,
-``MAGNUS_NEUDECKER`` and ``SYMPY``, by the same rules. Real arrays only.
+``MAGNUS_NEUDECKER`` and ``SYMPY``, by the same rules. Real arrays only: a complex ``D``
+is a TypeError, because for a real function of a complex matrix the gradient also depends
+on a choice of conjugate, which no layout here records (Chapter 6, *Complex matrices*).
 
 Introduced in Chapter 6, *Layout conventions decoded*.
 """
@@ -220,6 +229,20 @@ def _to_book(D: np.ndarray, layout: Layout, in_shape: tuple[int, ...],
     return numerator.reshape(out_shape + in_shape)
 
 
+def _refuse_complex(D: Any) -> None:
+    """A TypeError for a complex D, naming its shape and dtype and saying why."""
+    try:
+        dtype = np.asarray(D).dtype
+    except (TypeError, ValueError):  # not an array at all: as_real_array says so
+        return
+    if np.issubdtype(dtype, np.complexfloating):
+        raise TypeError(
+            f"D is complex (shape {np.shape(D)}, dtype {dtype}); convert_layout rearranges "
+            f"real derivatives only. The gradient of a real function of a complex matrix "
+            f"also depends on a choice of conjugate (jax.grad returns the conjugate of "
+            f"2 ∂f/∂Z̄), which no layout records: see Chapter 6, Complex matrices")
+
+
 def convert_layout(D: ArrayLike, from_: Layout | str, to: Layout | str, *,
                    in_shape: tuple[int, ...], out_shape: tuple[int, ...]) -> np.ndarray:
     """The derivative ``D``, given in layout ``from_``, rearranged into layout ``to``.
@@ -247,7 +270,8 @@ def convert_layout(D: ArrayLike, from_: Layout | str, to: Layout | str, *,
     Raises
     ------
     TypeError
-        If D is not a real numeric array, or a layout is neither a Layout nor a string.
+        If D is complex (any complex dtype, even with zero imaginary parts) or not a
+        numeric array, or a layout is neither a Layout nor a string.
     ValueError
         If a layout is unknown or does not define this kind of derivative, a shape is
         invalid, or D does not have the shape of ``from_`` (the message names the layouts
@@ -259,6 +283,7 @@ def convert_layout(D: ArrayLike, from_: Layout | str, to: Layout | str, *,
     expected = layout_shape(source, in_shape, out_shape)
     layout_shape(target, in_shape, out_shape)  # the target must define it too
     in_shape, out_shape = _shapes(in_shape, out_shape)
+    _refuse_complex(D)
     D = as_real_array(D, "D")
     if D.shape != expected:
         matching = [member.value for member in Layout
