@@ -26,7 +26,7 @@ def test_utils_exports_are_explicit() -> None:
                "identity_samplers", "identities", "latex_eval", "latex_checks",
                "line_estimates", "inline_scripts", "bibliography_labels", "array_namespace",
                "structured", "layouts", "second_differences", "hessian_checks", "stiefel",
-               "encrypted_kernel"}  # the last: loaded by jupyter_client
+               "tape", "encrypted_kernel"}  # the last: loaded by jupyter_client
     modules |= {name for name in public if name.startswith("catalogue_")}
     assert set(utils.__all__) == public - modules, (
         f"__all__ and the imported names differ: {set(utils.__all__) ^ (public - modules)}")

@@ -20,7 +20,9 @@ commutation matrix), ``layouts`` (one derivative in the layouts of other books),
 (derivatives with automatic method and step), ``checks`` (gradient checks),
 ``second_differences`` (mixed second derivatives with error bounds), ``hessian_checks``
 (Hessian checks), ``stiefel`` (tangent spaces, retractions and Riemannian gradients on
-matrices with orthonormal columns), ``feedback``
+matrices with orthonormal columns), ``tape`` (reverse-mode automatic differentiation of
+matrix expressions, used as ``utils.tape.grad``; it depends on ``_validation`` alone),
+``feedback``
 (shape hints for graded exercises), ``plotting`` (figures); and the registry of gradient
 identities: ``identity_record`` (one identity), ``identity_samplers`` (random valid
 inputs), ``catalogue_*`` (the entries, by kind), ``identities`` (lookup, checks and the
@@ -29,6 +31,7 @@ displayed formulas against the code). Outside that order, ``inline_scripts`` and
 ``bibliography_labels`` are Sphinx extensions of the HTML book, loaded only by its build.
 """
 
+from . import tape as tape  # a module: utils.tape.grad, not a name in __all__
 from .array_namespace import xp
 from .checks import GradientCheck, check_gradient, relative_error
 from .difference_formulas import central_difference, complex_step, forward_difference, richardson
