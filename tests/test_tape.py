@@ -6,7 +6,9 @@ Every function below is written once, against a namespace ``t`` of operations: t
 ``jax.grad``). The tape's gradient is then compared with two independent references:
 ``utils.check_gradient`` (numerical derivatives along random directions), on random shapes
 drawn by hypothesis, and ``jax.grad`` in float64, on one set of shapes per case (JAX
-compiles anew for every shape, which is slow). Data are random, non-symmetric and
+compiles anew for every shape, which is slow). A matrix-valued operation F enters as
+Σ W ∘ F(X) with random weights W, whose gradient is the VJP of F applied to W; a few
+pullbacks are also compared with ``jax.vjp`` directly. Data are random, non-symmetric and
 non-square wherever the operation allows.
 """
 
@@ -269,6 +271,32 @@ def test_gradient_agrees_with_jax(name):
     rng = np.random.default_rng(0)
     f, args = CASES[name](rng, 2, 3, 4)  # distinct sizes: a transposed adjoint cannot fit
     assert_same_as_jax(f, args)
+
+
+MATRIX_VALUED = {  # name -> (the operation in namespace t, its arguments from an rng)
+    "matmul": (lambda t, A, B: A @ B, lambda rng: (normal(rng, 2, 3), normal(rng, 3, 4))),
+    "inv": (lambda t, X: t.inv(X), lambda rng: (random_invertible(rng, 3),)),
+    "solve": (lambda t, A, B: t.solve(A, B),
+              lambda rng: (random_invertible(rng, 3), normal(rng, 3, 2))),
+    "transpose": (lambda t, X: X.T, lambda rng: (normal(rng, 2, 3),)),
+    "multiply": (lambda t, A, B: A * B, lambda rng: (normal(rng, 2, 3), normal(rng, 2, 3))),
+    "tanh": (lambda t, X: t.tanh(X), lambda rng: (normal(rng, 2, 3),)),
+}
+
+
+@pytest.mark.parametrize("name", list(MATRIX_VALUED))
+def test_pullbacks_are_the_vjps_of_jax(name):
+    """A node's pullbacks, applied to a random cotangent G, against jax.vjp."""
+    op, draw = MATRIX_VALUED[name]
+    rng = np.random.default_rng(9)
+    args = draw(rng)
+    node = op(tape, *(tape.Node(x, op="input", needs_grad=True) for x in args))
+    G = normal(rng, *node.shape)
+    value, vjp = jax.vjp(lambda *xs: op(ARRAYS, *xs), *(jnp.asarray(x) for x in args))
+    assert relative_error(node.value, np.asarray(value)) <= RTOL
+    for i, (pullback, expected) in enumerate(zip(node.pullbacks, vjp(jnp.asarray(G)),
+                                                 strict=True)):
+        assert relative_error(pullback(G), np.asarray(expected)) <= RTOL, f"argument {i}"
 
 
 # ---------------------------------------------------------------- closed forms
