@@ -1,8 +1,9 @@
 """Unit tests of utils.feedback: the shape hints of graded test cells.
 
 The rule under test: each mismatch gets the hint that fits it, and only that one. "Did you
-return the transpose?" appears exactly when the transpose of the answer is right; the
-advice about `.T` on 1-D arrays only for 1-D answers.
+return the transpose?" appears exactly when the transpose of the answer is right; a 1-D
+answer with the matrix's number of entries is told to return the matrix, not its vec; the
+advice about `.T` on 1-D arrays only for the other 1-D answers.
 """
 
 import numpy as np
@@ -80,8 +81,9 @@ def test_the_transpose_hint_appears_exactly_when_the_transpose_is_right(m, n, se
 @pytest.mark.parametrize(("answer", "hint"), [
     (None, "got None: does the function end with `return`?"),
     (1.5, "got (), a single number: return the whole array"),
-    (np.ones(12), f"got (12,): a 1-D array where a matrix is expected. {ONE_D}"),
-    (np.ones(5), "a 1-D array where a matrix is expected"),
+    (np.ones(12), "got (12,): a 1-D array with the 12 entries of a 3×4 matrix. Return the "
+                  "matrix, not its vec: v.reshape(3, 4, order='F')"),
+    (np.ones(5), f"got (5,): a 1-D array where a matrix is expected. {ONE_D}"),
     (np.ones((2, 6)), "got (2, 6): the right number of entries, in another shape"),
     (np.ones((2, 2)), "expected shape (3, 4), got (2, 2)"),
     ("G", "expected an array of shape (3, 4), got the string 'G'"),
@@ -94,6 +96,20 @@ def test_each_mismatch_gets_its_own_hint(answer, hint):
     if not (isinstance(answer, np.ndarray) and answer.ndim == 1):
         assert ONE_D not in message, message
     assert TRANSPOSE not in message, message
+
+
+@pytest.mark.parametrize("shape", [(3, 4), (4, 3), (1, 5), (5, 1)])
+def test_a_vec_of_the_right_size_is_told_to_return_the_matrix(rng, shape):
+    """A 1-D answer with the matrix's number of entries, such as the vec of a Hessian
+    operator's image, is told how to undo the vec, and the advice the message gives
+    (reshape with order='F') turns the book's vec of the right answer into the answer."""
+    G = rng.standard_normal(shape)
+    m, n = shape
+    message = layout_problem(utils.vec(G), shape, G)
+    assert f"v.reshape({m}, {n}, order='F')" in message and ONE_D not in message, message
+    assert np.array_equal(utils.vec(G).reshape(m, n, order="F"), G)
+    other = layout_problem(np.ones(m * n + 1), shape, G)
+    assert ONE_D in other and "reshape" not in other, other
 
 
 def test_higher_dimensional_shapes():

@@ -87,6 +87,32 @@ def test_a_missing_term_fails():
     assert ridge.verdict == "wrong" and "term of the second differential" in ridge.message
 
 
+def test_a_lost_symmetrisation_with_a_lost_factor_is_named():
+    """T[H] = AH for tr(XᵀAX): its symmetric part is half the Hessian (A + Aᵀ)H."""
+    f, _, A, X = quadratic(np.random.default_rng(2))
+    result = check_hessian(f, lambda H: A @ H, X)
+    assert result.verdict == "wrong" and "not symmetric" in result.message, result
+    assert "symmetric part" in result.message and "factor of about 0.5" in result.message
+    # one term of tr(X⁻¹)'s two, unsymmetrised: X⁻ᵀHᵀX⁻²ᵀ, whose symmetric part is half
+    g = np.random.default_rng(12)
+    Y = g.standard_normal((3, 3)) + 3 * np.eye(3)
+    M = inv(Y).T
+    half = check_hessian(lambda Z: np.trace(inv(Z)), lambda H: M @ H.T @ M @ M, Y)
+    assert "symmetric part" in half.message and "factor of about 0.5" in half.message, half
+    # without the factor (the full 2X⁻ᵀHᵀX⁻²ᵀ) the symmetric part matches outright
+    whole = check_hessian(lambda Z: np.trace(inv(Z)), lambda H: 2 * M @ H.T @ M @ M, Y)
+    assert "matches: a symmetrisation was lost" in whole.message, whole
+
+
+def test_the_generic_hint_speaks_of_product_rule_terms():
+    rng = np.random.default_rng(4)
+    A, B, Y = rng.standard_normal((5, 4)), rng.standard_normal((5, 3)), rng.standard_normal((4, 3))
+    ridge = check_hessian(lambda Z: np.sum((A @ Z - B) ** 2) + np.sum(Z * Z),
+                          lambda H: 2 * A.T @ A @ H, Y)
+    assert "each product-rule term of d²f gives a term of the Hessian" in ridge.message, ridge
+    assert "occurrences" not in ridge.message
+
+
 def test_a_factor_of_two_and_a_sign_are_named():
     f, hess, _, X = quadratic(np.random.default_rng(5))
     double = check_hessian(f, lambda H: 2 * hess(H), X)
@@ -114,6 +140,7 @@ def test_a_row_major_vec_is_named():
 @pytest.mark.parametrize(("candidate", "message"), [
     (lambda H: H.T, "the transpose's shape"),
     (lambda H: np.ones(3), "shape (3,)"),
+    (lambda H: H.reshape(-1, order="F"), "not its vec: v.reshape(4, 3, order='F')"),
     (lambda H: H * np.nan, "NaN"),
     (lambda H: H + 0j, "complex"),
     (lambda H: "H", "not numeric"),

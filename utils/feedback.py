@@ -3,8 +3,9 @@
 A graded test cell checks the shape of a student's answer before its values, and says what
 the student can act on. :func:`layout_problem` is that check, shared by every chapter's
 tests, so that each shape mismatch gets the hint that fits it: a transposed answer is told
-"did you return the transpose?" only when its transpose is the right answer, and the
-advice about 1-D arrays goes only to answers that are 1-D.
+"did you return the transpose?" only when its transpose is the right answer, a 1-D
+answer with exactly the matrix's number of entries is told to return the matrix, not its
+vec, and the advice about `.T` on 1-D arrays goes only to the other 1-D answers.
 """
 
 from __future__ import annotations
@@ -33,8 +34,10 @@ def layout_problem(answer: Any, shape: tuple[int, ...], expected: Expected = Non
 
     Written for a graded test cell: ``problem = layout_problem(G, (m, n), expected)``,
     then ``assert not problem, problem``. The message starts ``expected shape …, got …``
-    and adds the hint that fits the mismatch: a single number, a 1-D array where a matrix
-    is expected (``.T`` does nothing to it; ``np.outer`` builds a matrix), the transposed
+    and adds the hint that fits the mismatch: a single number, a 1-D array with as many
+    entries as the matrix (return the matrix, not its vec: ``v.reshape(m, n, order='F')``),
+    another 1-D array where a matrix is expected (``.T`` does nothing to it; ``np.outer``
+    builds a matrix), the transposed
     shape (and, when ``expected`` is given and the transpose of the answer is right, "did
     you return the transpose?"), the right sizes in another order, or the right number of
     entries. With ``expected``, an answer of the right square shape whose transpose is
@@ -99,6 +102,11 @@ def _hint(array: np.ndarray, shape: tuple[int, ...],
         if is_right(array.T):
             return "; its transpose is the right answer: did you return the transpose?"
         return ", the transposed shape, but its transpose is not the right answer either"
+    if len(shape) == 2 and array.ndim == 1 and array.size == math.prod(shape) > 1:
+        m, n = shape
+        return (f": a 1-D array with the {m * n} entries of a {m}×{n} matrix. Return the "
+                f"matrix, not its vec: v.reshape({m}, {n}, order='F') undoes the book's "
+                "column-major vec")
     if len(shape) == 2 and array.ndim == 1:
         return (": a 1-D array where a matrix is expected. .T does nothing to a 1-D array; "
                 "np.outer(a, b) builds the matrix a bᵀ")

@@ -296,15 +296,31 @@ def _diagnosis(judgement: _Judgement, variants: _Variants, estimates: MixedEstim
         if values is not None and frobenius_norm(values - d) <= tolerance:
             return hints[name]
     p = variants.p
-    if frobenius_norm(p) > 0 and judgement.size > 0:
-        c = float(p @ d) / float(d @ d) if float(d @ d) > 0 else 0.0
-        if c != 0 and frobenius_norm(p - c * d) <= tolerance * max(abs(c), 1.0):
-            if abs(c + 1) < 0.05:
-                return "It has the wrong sign."
-            return (f"It is off by a factor of about {c:.3g} (a lost or extra factor 2 is "
-                    "the usual one).")
-    return ("Common causes: a term of the second differential dropped (each pair of "
-            "occurrences of X in f gives one), a missing transpose, a factor of 2.")
+    c = _factor(p, d, tolerance)
+    if c is not None:
+        if abs(c + 1) < 0.05:
+            return "It has the wrong sign."
+        return (f"It is off by a factor of about {c:.3g} (a lost or extra factor 2 is "
+                "the usual one).")
+    if "symmetric part" not in skip:
+        c = _factor((p + variants.q) / 2, d, tolerance)
+        if c is not None:
+            return (f"Its symmetric part, ½(⟨K, ∇²f[H]⟩ + ⟨H, ∇²f[K]⟩), matches up to a "
+                    f"factor of about {c:.3g}: a symmetrisation was lost, and a factor as "
+                    "well (e.g. AH where (A + Aᵀ)H belongs: often a dropped product-rule "
+                    "term that equals the one kept).")
+    return ("Common causes: a term of the second differential dropped (each product-rule "
+            "term of d²f gives a term of the Hessian), a missing transpose, a factor of 2.")
+
+
+def _factor(p: np.ndarray, d: np.ndarray, tolerance: float) -> float | None:
+    """The c ≠ 0 with p ≈ c·d within ``tolerance`` (scaled by |c| when |c| > 1), or None."""
+    if frobenius_norm(p) == 0 or float(d @ d) == 0:
+        return None
+    c = float(p @ d) / float(d @ d)
+    if c != 0 and frobenius_norm(p - c * d) <= tolerance * max(abs(c), 1.0):
+        return c
+    return None
 
 
 def _inconclusive(judgement: _Judgement, estimates: MixedEstimates, rtol: float,
@@ -369,6 +385,11 @@ def _as_image(image: Any, shape: tuple[int, ...]) -> np.ndarray | str:
         return f"hess(H) is not a numeric array ({type(image).__name__})"
     if T.dtype == bool or not np.issubdtype(T.dtype, np.number):
         return f"hess(H) is not numeric (dtype {T.dtype})"
+    if T.ndim == 1 and len(shape) == 2 and T.size == int(np.prod(shape)) > 1:
+        m, n = shape
+        return (f"hess(H) is a 1-D array of {T.size} entries, but X has shape {shape}: return "
+                f"the matrix, not its vec: v.reshape({m}, {n}, order='F') undoes the "
+                "book's column-major vec")
     if T.shape != shape:
         flipped = " (the transpose's shape)" if T.shape == shape[::-1] else ""
         return (f"hess(H) has shape {T.shape}{flipped}, but X has shape {shape}: the Hessian "
