@@ -58,7 +58,7 @@ help:
 
 # Reinstall whenever the pins or the package metadata change.
 $(STAMP): requirements.txt pyproject.toml
-	@echo "Installing the pinned requirements into $(VENV) (the first time: a few minutes and about 800 MB)"
+	@echo "Installing the pinned requirements into $(VENV) (the first time: a few minutes and about 1.4 GB)"
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@$(PIP) --quiet --upgrade pip
 	@tty=0; [ -t 1 ] && tty=1; $(PIP) -r requirements.txt | $(PIP_PROGRESS)
@@ -81,7 +81,7 @@ book: $(STAMP)
 	@echo "The book is ready: open $(CURDIR)/_build/html/index.html in a browser."
 
 test: $(STAMP)
-	@echo "Running the test suite on two workers (about four minutes on two cores)"
+	@echo "Running the test suite on two workers (about five minutes on two cores)"
 	$(BIN)/python -m pytest -n 2 --dist loadfile
 
 student: $(STAMP)
