@@ -359,6 +359,17 @@ def test_each_node_is_pulled_back_once():
     assert time.perf_counter() - start < 1.0  # a sweep along every path would never end
 
 
+def test_power_zero_has_zero_gradient_also_at_zero_entries():
+    X = np.array([[0.0, 2.0, -3.0], [1.5, 0.0, 4.0]])
+    for p in (0, 0.0, np.int64(0)):
+        value, gradient = tape.value_and_grad(lambda Y, p=p: tape.sum(tape.power(Y, p)), X)
+        assert value == X.size
+        assert np.all(np.isfinite(gradient)) and np.array_equal(gradient, np.zeros_like(X))
+    # p = 1 at a zero entry: X⁰ appears in the derivative and must be 1 there, not NaN
+    gradient = tape.grad(lambda Y: tape.sum(tape.power(Y, 1)), X)
+    assert np.array_equal(gradient, np.ones_like(X))
+
+
 def test_a_long_chain_needs_no_recursion():
     def f(x):
         for _ in range(2000):

@@ -21,9 +21,11 @@ The gradient has the shape of its input, as everywhere in the book: Df(X)[H] = �
 Values are float64 arrays; a scalar is an array of shape (). Arithmetic follows numpy
 except for broadcasting: two operands of ``+``, ``-`` and ``*`` have the same shape, or
 one of them is a scalar (shape ()), whose adjoint is then the sum of the adjoint it
-was broadcast to. Anything else raises a ``ValueError`` naming the shapes. numpy
-functions refuse a Node with a ``TypeError`` that lists :data:`SUPPORTED`; use the
-functions of this module instead (``tape.exp(X)``, not ``np.exp(X)``).
+was broadcast to. Anything else raises a ``ValueError`` naming the shapes. The arithmetic
+ufuncs (``np.add``, ``np.subtract``, ``np.multiply``, ``np.divide``, ``np.matmul``) are
+recorded like the operators; all other numpy functions refuse a Node with a
+``TypeError`` that lists :data:`SUPPORTED`; use the functions of this module instead
+(``tape.exp(X)``, not ``np.exp(X)``).
 
 >>> import numpy as np
 >>> from utils import tape
@@ -386,8 +388,9 @@ def tanh(X: Any) -> Node:
 def power(X: Any, p: float) -> Node:
     """X to the constant power p, entrywise, X of any shape; also ``X ** p``.
 
-    X̄ = Ȳ ∘ p X^(p−1). For a non-integer p the entries of X must be positive; a negative
-    integer p needs non-zero entries.
+    X̄ = Ȳ ∘ p X^(p−1), and X̄ = 0 for p = 0 (also at zero entries, where p X^(p−1) would be
+    0 · ∞). For a non-integer p the entries of X must be positive; a negative integer p
+    needs non-zero entries.
 
     Chapter 9, *Forward and reverse mode*.
     """
@@ -403,6 +406,8 @@ def power(X: Any, p: float) -> Node:
         raise ValueError(f"power: the power {p} needs positive entries, got shape {X.shape} "
                          f"with minimum {np.min(X.value):.3g}")
     p = float(p)
+    if p == 0:  # X⁰ = 1 is constant: its derivative is 0, also where X has a zero entry
+        return _entrywise(X, "power", np.ones_like, np.zeros_like)
     return _entrywise(X, "power", lambda x: x**p, lambda x: p * x ** (p - 1))
 
 
