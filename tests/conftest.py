@@ -1,8 +1,10 @@
 """Test-suite wiring.
 
-`pytest` with no arguments runs the unit tests under tests/ and, through nbval, every
+`pytest` with no arguments runs the unit tests under tests/; test_notebooks.py runs every
 notebook listed in `_toc.yml` (never a glob: a notebook that is not in the book is not
-tested as part of it). Passing explicit paths runs just those.
+tested as part of it), once, and the two builds reuse those runs (executed.py). A
+notebook can also be checked on its own with nbval: `pytest -n0 book/05_tensor.ipynb`
+(`--nbval-lax` is in the default options).
 """
 
 from __future__ import annotations
@@ -13,16 +15,6 @@ import pytest
 from bookfiles import toc_notebooks
 
 os.environ.setdefault("MPLBACKEND", "Agg")
-
-
-def pytest_configure(config: pytest.Config) -> None:
-    """Add the toc's notebooks to a default run (one without explicit paths)."""
-    if config.args_source != pytest.Config.ArgsSource.TESTPATHS:
-        return
-    if not config.getoption("nbval_lax", default=False):
-        return
-    config.args.extend(os.path.relpath(path, config.invocation_params.dir)
-                       for path in toc_notebooks())
 
 
 def pytest_report_header(config: pytest.Config) -> str:

@@ -1,14 +1,14 @@
 """The HTML book builds with warnings as errors, and its pages work offline and fit the screen.
 
-The book is built once per test module into a temporary folder, with every notebook
-executed afresh (the build cache would not notice changes to the utils package). The
+The book is built once per test module into a temporary folder, with warnings as errors,
+from a copy of the sources whose notebooks carry this session's outputs: every notebook
+runs afresh once for the whole suite (executed.py), not once per build. The
 browser tests load every page once in headless Chromium (`browser.py`) and measure it
 at a phone's width and two desktop widths.
 """
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
 import sys
@@ -17,8 +17,9 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from bookfiles import ROOT, mathjax_macros, resolve, toc_files, toc_notebooks
+from bookfiles import mathjax_macros, resolve, toc_files, toc_notebooks
 from browser import PageReport, visit
+from executed import executed_sources
 from html_text import unrendered_markdown
 
 PHONE, LAPTOP, DESKTOP = 390, 1366, 1920  # window widths in CSS pixels
@@ -30,14 +31,13 @@ MIN_FIGURE_SCALE = 0.9
 
 @pytest.fixture(scope="module")
 def html(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Build the book into a temporary folder and return its html directory."""
+    """Build the book from this session's executed notebooks into a temporary folder and
+    return its html directory."""
+    sources = executed_sources(tmp_path_factory, "book-sources")
     out = tmp_path_factory.mktemp("book")
-    command = [str(Path(sys.executable).parent / "jupyter-book"), "build", str(ROOT),
+    command = [str(Path(sys.executable).parent / "jupyter-book"), "build", str(sources),
                "--path-output", str(out), "-W", "-n", "--keep-going"]
-    # conftest.py sets MPLBACKEND=Agg for the unit tests; the notebooks must keep matplotlib's
-    # inline backend, or their figures (and every reference to them) vanish from the build.
-    env = {key: value for key, value in os.environ.items() if key != "MPLBACKEND"}
-    result = subprocess.run(command, capture_output=True, text=True, timeout=900, env=env)
+    result = subprocess.run(command, capture_output=True, text=True, timeout=900)
     log = result.stdout + result.stderr
     assert result.returncode == 0, f"jupyter-book build failed:\n{log[-6000:]}"
     assert "build succeeded" in log, f"no 'build succeeded' in the log:\n{log[-3000:]}"

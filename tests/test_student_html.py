@@ -1,13 +1,14 @@
 """The student HTML book shows every exercise and no solution, anywhere in its output.
 
 The book is built once, into a temporary folder, with `python -m utils.assignments
-student-html` (what `make student-html` runs). Every file of the output is searched for
-the text that only the source notebooks' solutions contain: lines of code, phrases of
-prose, and words in the search index. Nor may it show what presumes the solutions: the
-instructors' guide (with the ways to fool the grader), the outputs of the graded test
-cells (run with the solutions, they report passing), the cells tagged
-`remove-for-students` and the `{only} not student` blocks (which tell readers to open
-solutions).
+student-html` (what `make student-html` runs), from a copy of the sources whose notebooks
+carry this session's outputs (executed.py: each notebook runs once for the whole suite).
+Every file of the output is searched for the text that only the source notebooks'
+solutions contain: lines of code, phrases of prose, and words in the search index. Nor may
+it show what presumes the solutions: the instructors' guide (with the ways to fool the
+grader), the outputs of the graded test cells (run with the solutions, they report
+passing), the cells tagged `remove-for-students` and the `{only} not student` blocks
+(which tell readers to open solutions).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ import nbformat
 import pytest
 from bookfiles import ROOT, resolve, toc_files
 from chapters import chapter_notebooks
+from executed import executed_sources
 from html_text import unrendered_markdown
 from sphinx.search.en import SearchEnglish
 
@@ -79,10 +81,11 @@ def page_text(path: Path) -> str:
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    sources = executed_sources(tmp_path_factory, "student-sources")
     out = tmp_path_factory.mktemp("student") / "html"
     result = subprocess.run([sys.executable, "-m", "utils.assignments", "student-html",
-                             "--out", str(out)], cwd=ROOT, capture_output=True, text=True,
-                            timeout=1800)
+                             "--root", str(sources), "--out", str(out)], cwd=ROOT,
+                            capture_output=True, text=True, timeout=1800)
     assert result.returncode == 0, f"student-html failed:\n{result.stderr[-6000:]}"
     return out
 
