@@ -6,8 +6,10 @@ held fixed. So each rule is an entry f(X) = ⟨G, F(X)⟩ with ∇f(X) = DF(X)*[
 every other entry; G plays the part of the adjoint Ȳ of the chapter's rules. The product
 rules are the entries ``vjp_AX`` and ``vjp_XB`` of the products, and the rules for det,
 log|det| and tr are, up to the factor of the adjoint, ``det_X``, ``logdet_X`` and
-``trace_X``; this module holds the others, and two compositions of them. Introduced in
-Chapter 9, *Forward and reverse mode*.
+``trace_X``. This module holds the others (transpose, inverse, the two arguments of a solve,
+the entrywise product and an entrywise function, tanh) and three compositions of them:
+X ∘ X and XᵀX, which use X twice, and (XᵀAX)⁻¹. Introduced in Chapter 9, *Forward and
+reverse mode*.
 """
 
 from __future__ import annotations
