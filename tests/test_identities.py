@@ -56,6 +56,8 @@ PROMISED = {
                   "chol_trace_AXXt chol_logdet_XXt",
     "second order": "logdet_barrier exp_trace orth_residual ls_AXB trace_XtAX_sq logdet_I_XtX "
                     "fro_inv_sq inv_quad_XtX factorization_XXt sylvester_residual",
+    "pullback": "vjp_transpose vjp_inverse vjp_solve_A vjp_solve_B vjp_hadamard vjp_square "
+                "vjp_tanh vjp_gram vjp_inv_XtAX",
 }
 # Subspaces whose matrices are all symmetric: there X, and the gradient, are symmetric by design.
 SYMMETRIC_SUBSPACES = {"symmetric", "diagonal"}
@@ -566,6 +568,7 @@ def test_gradient_table_errors(options: dict, error: type, message: str) -> None
 STANDARD_TEX = {"top", "nabla", "sum", "det", "log", "lambda", "lvert", "rvert", "lVert",
                 "rVert", "sigma", "Sigma", "quad", "frac", "left", "right", "mathrm", "text",
                 "cdot", "ldots", "circ", "operatorname", "exp"}
+STANDARD_TEX |= {"tanh"}  # an entrywise function (Chapter 9)
 
 
 @pytest.mark.parametrize("identity", IDENTITIES, ids=ids(IDENTITIES))

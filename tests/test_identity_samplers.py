@@ -153,6 +153,14 @@ DROPPED_TERM: dict[str, tuple[Callable[..., np.ndarray], ...]] = {
     "sylvester_residual": (lambda X, A, B, C: 2 * A.T @ (A @ X + X @ B - C),
                            lambda X, A, B, C: 2 * (A @ X + X @ B - C) @ B.T),
 }
+# The pullbacks of Chapter 9 with a sum in their gradients: one term of it.
+DROPPED_TERM.update({
+    "vjp_gram": (lambda X, G: X @ G, lambda X, G: X @ G.T),
+    "vjp_tanh": (lambda X, G: G, lambda X, G: -G * np.tanh(X) ** 2),
+    "vjp_inv_XtAX": (
+        lambda X, A, G: -A @ X @ inv(X.T @ A @ X) @ G.T @ inv(X.T @ A @ X),
+        lambda X, A, G: -A.T @ X @ inv(X.T @ A @ X).T @ G @ inv(X.T @ A @ X).T),
+})
 # Gradients with a factor other than a determinant: without it.
 WITHOUT_FACTOR: dict[str, Callable[..., np.ndarray]] = {"fro": lambda X: X,
                                                         "exp_trace": lambda X, A: A.T}

@@ -126,6 +126,22 @@ def test_inverses_powers_and_functions(latex: str, expected) -> None:
     same(latex, expected)
 
 
+# -- entrywise functions (Chapter 9) ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("latex", "expected"), [
+    (r"\tanh(A)", np.tanh(A)),
+    (r"\tanh A^\top", np.tanh(A.T)),  # the argument is the next factor, transpose included
+    (r"\tanh(S)", np.tanh(S)),  # entry by entry, also on a square matrix
+    (r"\tanh(A) \circ \tanh(A)", np.tanh(A) ** 2),
+    (r"\tanh(B_{12})^2", np.tanh(B[1, 2]) ** 2),  # a number, then its square
+    (r"1_m 1_n^\top - \tanh(B)", 1 - np.tanh(B)),
+    (r"\tanh(A) B", np.tanh(A) @ B),  # then a matrix product
+])
+def test_entrywise_functions(latex: str, expected) -> None:
+    same(latex, expected)
+
+
 @pytest.mark.parametrize(("latex", "expected"), [
     (r"\inner{A}{2A}", 2 * np.sum(A * A)),
     (r"\fro{B}^2", np.sum(B * B)),

@@ -20,6 +20,7 @@ from ._validation import as_real_number, generator_or_seeded
 from .catalogue_inverse import DETERMINANT, INVERSE, LOG_DETERMINANT
 from .catalogue_norms import LEAST_SQUARES, NORM
 from .catalogue_polynomial import POWER, QUADRATIC
+from .catalogue_pullbacks import PULLBACK
 from .catalogue_second_order import SECOND_ORDER
 from .catalogue_structured import STRUCTURED
 from .catalogue_trace import PRODUCT, TRACE
@@ -58,6 +59,7 @@ IDENTITIES: tuple[Identity, ...] = (
     *LEAST_SQUARES,
     *STRUCTURED,
     *SECOND_ORDER,
+    *PULLBACK,
 )
 
 _BY_NAME: dict[str, Identity] = {identity.name: identity for identity in IDENTITIES}

@@ -30,6 +30,7 @@ KINDS: tuple[str, ...] = (
     "least squares",
     "structured",
     "second order",
+    "pullback",
 )
 
 # The chapters that derive identities: label -> (number, title).
@@ -41,6 +42,7 @@ CHAPTERS: dict[str, tuple[int, str]] = {
     "ch-tensor": (5, "The tensor view"),
     "ch-structured": (7, "Structured matrices and constraints"),
     "ch-second": (8, "Second derivatives"),
+    "ch-modes": (9, "Forward and reverse mode"),
 }
 
 Inputs = dict[str, np.ndarray]

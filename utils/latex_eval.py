@@ -46,6 +46,10 @@ A 1×1 matrix counts as a number where a number is required (``\frac``, ``\log``
 power, a subscript), not in products. Anything else raises :class:`LatexError`, naming
 the token.
 
+Entrywise functions (Chapter 9, *Forward and reverse mode*): ``\tanh a`` applies tanh to
+a number or to each entry of a matrix, as the book writes an entrywise function φ(X); it
+takes its argument as the functions above do.
+
 Introduced in Chapter 4, *Trace identities and the trace trick*.
 """
 
@@ -75,6 +79,9 @@ OPERATORS = {"tr": r"\tr", "det": r"\det", "log": r"\log", "exp": r"\exp",  # \o
              "sym": r"\sym", "skew": r"\skew", "tril": r"\tril", "triu": r"\triu",
              "toep": r"\toep"}
 FUNCTIONS = frozenset(OPERATORS.values())
+# Entrywise functions, applied to a number or to each entry of a matrix (Chapter 9).
+ENTRYWISE: dict[str, Callable[[Any], Any]] = {r"\tanh": np.tanh}
+FUNCTIONS = FUNCTIONS | frozenset(ENTRYWISE)
 PRODUCTS = {r"\cdot": "mul", r"\odot": "hadamard", r"\circ": "hadamard", "/": "div"}
 
 _TOKEN = re.compile(r"""
@@ -797,3 +804,8 @@ _OPERATIONS: dict[str, Callable[..., np.ndarray]] = {
     "norm*": _unary(r"\norm{}_*", "matrix", lambda a: np.linalg.norm(a, "nuc")),
     "normF": _unary(r"\norm{}_F", "matrix", np.linalg.norm),
 }
+
+# The entrywise functions (Chapter 9): the operation of \tanh is "tanh", and so on.
+for _command, _function in ENTRYWISE.items():
+    _OPERATIONS[_command[1:]] = (
+        lambda ev, node, a, function=_function: np.asarray(function(a)))
