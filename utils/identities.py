@@ -21,6 +21,7 @@ from .catalogue_inverse import DETERMINANT, INVERSE, LOG_DETERMINANT
 from .catalogue_norms import LEAST_SQUARES, NORM
 from .catalogue_polynomial import POWER, QUADRATIC
 from .catalogue_second_order import SECOND_ORDER
+from .catalogue_spectral import MATRIX_FUNCTION, SPECTRAL
 from .catalogue_structured import STRUCTURED
 from .catalogue_trace import PRODUCT, TRACE
 from .checks import DEFAULT_SEED, GradientCheck, check_gradient
@@ -58,6 +59,8 @@ IDENTITIES: tuple[Identity, ...] = (
     *LEAST_SQUARES,
     *STRUCTURED,
     *SECOND_ORDER,
+    *MATRIX_FUNCTION,
+    *SPECTRAL,
 )
 
 _BY_NAME: dict[str, Identity] = {identity.name: identity for identity in IDENTITIES}

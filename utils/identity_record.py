@@ -30,6 +30,8 @@ KINDS: tuple[str, ...] = (
     "least squares",
     "structured",
     "second order",
+    "matrix function",
+    "spectral",
 )
 
 # The chapters that derive identities: label -> (number, title).
@@ -41,6 +43,7 @@ CHAPTERS: dict[str, tuple[int, str]] = {
     "ch-tensor": (5, "The tensor view"),
     "ch-structured": (7, "Structured matrices and constraints"),
     "ch-second": (8, "Second derivatives"),
+    "ch-spectra": (10, "Matrix functions and spectra"),
 }
 
 Inputs = dict[str, np.ndarray]
