@@ -10,8 +10,8 @@ import string
 from functools import reduce
 
 import numpy as np
-import scipy.linalg
 import pytest
+import scipy.linalg
 from hypothesis import given, settings
 from hypothesis import strategies as st
 

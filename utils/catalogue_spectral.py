@@ -24,8 +24,8 @@ import numpy as np
 from .array_namespace import is_jax_array, xp
 from .identity_record import Identity, Step
 from .identity_samplers import (
-    N,
     Draw,
+    N,
     _scale,
     general,
     inv,
