@@ -58,6 +58,8 @@ PROMISED = {
                     "fro_inv_sq inv_quad_XtX factorization_XXt sylvester_residual",
     "pullback": "vjp_transpose vjp_inverse vjp_solve_A vjp_solve_B vjp_hadamard vjp_square "
                 "vjp_tanh vjp_gram vjp_inv_XtAX",
+    "matrix function": "trace_expm trace_A_expm trace_logm trace_sqrtm trace_sinm",
+    "spectral": "sym_lambda_max sym_top2_eigenvalues eig_simple_real",
 }
 # Subspaces whose matrices are all symmetric: there X, and the gradient, are symmetric by design.
 SYMMETRIC_SUBSPACES = {"symmetric", "diagonal"}
@@ -102,6 +104,18 @@ PROPERTIES = {
         _singular_values(M)[0] > 0
         and _singular_values(M)[0] - _singular_values(M)[1] > 1e-3 * _singular_values(M)[0]
     ),
+    # Chapter 10: spectra
+    "has no eigenvalues on the closed negative real axis": lambda M: _square(M) and not any(
+        abs(lam.imag) <= 1e-12 and lam.real <= 0 for lam in np.linalg.eigvals(M)),
+    "has a simple largest eigenvalue": lambda M: (
+        _square(M) and np.allclose(M, M.T, rtol=0, atol=1e-12)
+        and np.diff(np.linalg.eigvalsh(M))[-1] > 1e-3 * max(1.0, np.abs(M).max())),
+    "has distinct second and third largest eigenvalues": lambda M: (
+        _square(M) and len(M) >= 3 and np.allclose(M, M.T, rtol=0, atol=1e-12)
+        and np.diff(np.linalg.eigvalsh(M))[-2] > 1e-3 * max(1.0, np.abs(M).max())),
+    "has a simple real eigenvalue of largest real part": lambda M: _square(M) and (
+        lambda lam: abs(lam[-1].imag) < 1e-10 and lam[-1].real - lam[-2].real > 1e-3)(
+        sorted(np.linalg.eigvals(M), key=lambda z: z.real)),
     "nonzero": lambda M: bool(np.any(M != 0)),
     "> 0": lambda M: bool(np.all(M > 0)),
     "integer": lambda M: M.ndim == 0 and float(M) == int(M),
@@ -567,7 +581,8 @@ def test_gradient_table_errors(options: dict, error: type, message: str) -> None
 
 STANDARD_TEX = {"top", "nabla", "sum", "det", "log", "lambda", "lvert", "rvert", "lVert",
                 "rVert", "sigma", "Sigma", "quad", "frac", "left", "right", "mathrm", "text",
-                "cdot", "ldots", "circ", "operatorname", "exp"}
+                "cdot", "ldots", "circ", "operatorname", "exp",
+                "sin", "cos", "sqrt"}  # Chapter 10
 STANDARD_TEX |= {"tanh"}  # an entrywise function (Chapter 9)
 
 
@@ -588,7 +603,8 @@ def test_latex_uses_only_the_books_macros(identity: Identity) -> None:
 def test_text_fields(identity: Identity) -> None:
     assert identity.f_latex and identity.grad_latex and identity.shapes
     assert identity.source == "" or re.match(
-        r"^(Matrix Cookbook eq\. \(\d+\)|Giles \(2008\)|Magnus & Neudecker)", identity.source
+        r"^(Matrix Cookbook eq\. \(\d+\)|Giles \(2008\)|Magnus & Neudecker"
+        r"|Higham \(2008\)|Magnus \(1985\)|Overton & Womersley \(1993\))", identity.source
     ), f"{identity.name}: source {identity.source!r} names no reference"
     assert all(isinstance(text, str) for text in identity.assumptions)
 

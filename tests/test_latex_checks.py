@@ -29,6 +29,11 @@ WORDS = {
                "U, V; distinct σ_k' names the families",
     "spectral": "'unit u_0, v_0 with' names them (X v_0 = σ_0 u_0 and Xᵀu_0 = σ_0 v_0 are "
                 "evaluated)",
+    "sym_lambda_max": "'unit q_0 with' names it (X q_0 = λ_0(X) q_0 is evaluated)",
+    "sym_top2_eigenvalues": "'orthonormal q_0, q_1 with' names them (X q_k = λ_k(X) q_k are "
+                            "evaluated)",
+    "eig_simple_real": "'real x_0, y_0 with' names them (X x_0 = λ_0(X) x_0 and "
+                       "Xᵀy_0 = λ_0(X) y_0 are evaluated)",
 }
 
 

@@ -11,6 +11,7 @@ from functools import reduce
 
 import numpy as np
 import pytest
+import scipy.linalg
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -207,7 +208,8 @@ def test_a_number_comes_back_as_a_number_and_a_1x1_matrix_as_a_matrix() -> None:
     (r"\operatorname{diag}(S)", r"unsupported token '\operatorname{diag}'"),
     (r"\mathrm{e}^S", r"unsupported token '\mathrm{e}'"),
     (r"2 \vec(A)", r"unsupported token '\vec' at character 2"),
-    (r"[A]", "unsupported character '['"),
+    (r"A @ B", "unsupported character '@'"),
+    (r"[A]", "unsupported token '['"),  # brackets only after \D f(M) (Chapter 10)
     (r"B A", "the product of B (a 3×4 matrix) and A (a 2×3 matrix) is not defined"),
     (r"x^\top x A", r"the product of x^\top x (a 1×1 matrix) and A"),  # no 1×1 in products
     (r"A + B", "cannot add a 2×3 matrix and a 3×4 matrix"),
@@ -219,7 +221,8 @@ def test_a_number_comes_back_as_a_number_and_a_1x1_matrix_as_a_matrix() -> None:
     (r"\operatorname{tril}(\tr S)", r"\operatorname{tril} needs a matrix, got a number"),
     (r"\operatorname{vech}(S)", r"unsupported token '\operatorname{vech}'"),
     (r"\det(A B)", r"\det needs a square matrix, got a 2×4 matrix"),
-    (r"S^{1/2}", "is not an integer"),
+    (r"A^{1/2}", "needs a square matrix, got a 2×3 matrix"),
+    (r"(-S^\top S)^{1/2}", "closed negative real axis"),
     (r"S^23", "must be one character, got '23'"),
     (r"\inner{A}{B}", "an inner product of a 2×3 matrix and a 3×4 matrix"),
     (r"A \odot B", "entrywise product of a 2×3 matrix and a 3×4 matrix"),
@@ -227,7 +230,11 @@ def test_a_number_comes_back_as_a_number_and_a_1x1_matrix_as_a_matrix() -> None:
     (r"\norm{A}_1", "unsupported norm subscript '1'"),
     (r"\frac{1}{A}", "expected a number, got a 2×3 matrix"),
     (r"\log(1 - 2)", "logarithm of -1, which is not positive"),
-    (r"\exp(S)", "expected a number, got a 3×3 matrix"),
+    (r"\exp(A)", r"\exp needs a square matrix, got a 2×3 matrix"),
+    (r"\log(-S^\top S)", "closed negative real axis"),
+    (r"\D\tr(S)[S]", r"\D needs a matrix function"),
+    (r"\D\exp(S)[A]", "must have the shape of the point"),
+    (r"\lambda_0(S - S^\top)", "needs real eigenvalues"),
     (r"(S - S)^{-1}", "numpy: Singular matrix"),
     (r"Q", "no value for the name 'Q'; the values are for ['A', "),
     (r"1_q", "no size 'q'"),
@@ -244,6 +251,42 @@ def test_errors_name_what_is_wrong(latex: str, message: str) -> None:
     with pytest.raises(LatexError) as error:
         evaluate(latex, VALUES, SIZES)
     assert message in str(error.value), str(error.value)
+
+
+# -- matrix functions and eigenvalues (Chapter 10) -----------------------------------------------
+
+SPD = S.T @ S  # symmetric positive definite
+T = S @ np.diag([1.0, 2.0, 4.0]) @ inv(S)  # non-symmetric, real eigenvalues 1, 2, 4
+
+
+@pytest.mark.parametrize(("latex", "expected"), [
+    (r"\exp(S)", scipy.linalg.expm(S)),
+    (r"\exp 2", np.exp(2)),
+    (r"\log S", scipy.linalg.logm(S)),
+    (r"\log 2", np.log(2)),
+    (r"\sin S + \cos(S)", scipy.linalg.sinm(S) + scipy.linalg.cosm(S)),
+    (r"\sqrt{S}", scipy.linalg.sqrtm(S)),
+    (r"\sqrt{4}", 2.0),
+    (r"S^{1/2} S^{1/2}", S),
+    (r"S^{-1/2}", inv(scipy.linalg.sqrtm(S))),
+    (r"\tr\exp(S)^\top", np.trace(scipy.linalg.expm(S))),
+    (r"\D\exp(S)[S^\top]", scipy.linalg.expm_frechet(S, S.T)[1]),
+    (r"\tr(S\,\D\log(S)[S^\top])",
+     np.trace(S @ scipy.linalg.logm(np.block([[S, S.T], [0 * S, S]]))[:3, 3:])),
+    (r"\lambda_0(P)", np.linalg.eigvalsh(SPD)[-1]),
+    (r"\sum_k \lambda_k(T)", 7.0),
+    (r"\lambda_2(T)", 1.0),
+    (r"\lambda_k", 0.5 * np.ones(1)[0]),  # \lambda without a parenthesis is still a name
+])
+def test_matrix_functions_and_eigenvalues(latex: str, expected) -> None:
+    values = {**VALUES, "P": SPD, "T": T}
+    values[r"\lambda"] = (np.array(0.5),) * 3
+    assert np.allclose(np.real_if_close(evaluate(latex, values, SIZES)), expected)
+
+
+def test_frechet_derivative_is_linear_in_the_direction() -> None:
+    one, two = (evaluate(r"\D\sin(S)[" + E + "]", VALUES) for E in ("S", r"S^\top"))
+    assert np.allclose(evaluate(r"\D\sin(S)[S + 2 S^\top]", VALUES), one + 2 * two)
 
 
 def test_latex_error_is_a_value_error() -> None:

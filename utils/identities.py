@@ -22,6 +22,7 @@ from .catalogue_norms import LEAST_SQUARES, NORM
 from .catalogue_polynomial import POWER, QUADRATIC
 from .catalogue_pullbacks import PULLBACK
 from .catalogue_second_order import SECOND_ORDER
+from .catalogue_spectral import MATRIX_FUNCTION, SPECTRAL
 from .catalogue_structured import STRUCTURED
 from .catalogue_trace import PRODUCT, TRACE
 from .checks import DEFAULT_SEED, GradientCheck, check_gradient
@@ -60,6 +61,8 @@ IDENTITIES: tuple[Identity, ...] = (
     *STRUCTURED,
     *SECOND_ORDER,
     *PULLBACK,
+    *MATRIX_FUNCTION,
+    *SPECTRAL,
 )
 
 _BY_NAME: dict[str, Identity] = {identity.name: identity for identity in IDENTITIES}

@@ -31,6 +31,8 @@ KINDS: tuple[str, ...] = (
     "structured",
     "second order",
     "pullback",
+    "matrix function",
+    "spectral",
 )
 
 # The chapters that derive identities: label -> (number, title).
@@ -43,6 +45,7 @@ CHAPTERS: dict[str, tuple[int, str]] = {
     "ch-structured": (7, "Structured matrices and constraints"),
     "ch-second": (8, "Second derivatives"),
     "ch-modes": (9, "Forward and reverse mode"),
+    "ch-spectra": (10, "Matrix functions and spectra"),
 }
 
 Inputs = dict[str, np.ndarray]

@@ -37,8 +37,9 @@ def latex_values(
     ``x: n×1``, ``\lambda`` for ``lam``); the direction ``\mathrm{d}X`` (or
     ``\mathrm{d}x``); the thin SVD of X, X = U Σ Vᵀ, as ``U``, ``\Sigma``, ``V``, the
     families ``u``, ``v`` of their columns and ``\sigma`` of the singular values (largest
-    first); and ``I``, the identity of X's size, when X is square. Inputs keep their names
-    when they clash with these.
+    first); and ``I``, the identity of X's size, when X is square, with its eigenvectors
+    (``q``, ``Q`` for a symmetric X, ``x``, ``y`` for real eigenvalues; Chapter 10). Inputs
+    keep their names when they clash with these.
 
     Parameters
     ----------
@@ -72,6 +73,7 @@ def latex_values(
     }
     if X.shape[0] == X.shape[1]:
         values["I"] = np.eye(X.shape[0])
+        values.update(_eigenvectors(X))  # Chapter 10
     sizes: dict[str, int] = {}
     for name, letters in _declared_shapes(identity):
         spelling, key = RENAMED.get(name, (name, name))
@@ -83,6 +85,26 @@ def latex_values(
                      zip(letters, np.shape(inputs[key]), strict=True) if not letter.isdigit())
     values["dx" if "x" in dict(_declared_shapes(identity)) else "dX"] = dX
     return values, sizes
+
+
+def _eigenvectors(X: np.ndarray) -> dict[str, Any]:
+    """For a square X with real eigenvalues: the families ``x`` and ``y`` of its unit right
+    and left eigenvectors (X x_k = λ_k x_k, Xᵀ y_k = λ_k y_k, largest λ_k first), and for a
+    symmetric X also ``Q`` and the family ``q`` of its orthonormal eigenvectors (Chapter 10).
+    Nothing for a matrix with complex eigenvalues."""
+    if not np.all(np.isfinite(X)):
+        return {}
+    if np.allclose(X, X.T, rtol=0, atol=1e-12 * max(1.0, np.abs(X).max())):
+        Q = np.linalg.eigh((X + X.T) / 2)[1][:, ::-1]
+        return {"Q": Q, "q": tuple(Q.T[:, :, None])}
+    import scipy.linalg
+
+    lam, left, right = scipy.linalg.eig(X, left=True, right=True)
+    if np.any(np.abs(lam.imag) > 1e-10 * max(1.0, np.abs(lam).max())):
+        return {}
+    order = np.argsort(-lam.real)
+    return {"x": tuple(right.real.T[order][:, :, None]),
+            "y": tuple(left.real.T[order][:, :, None])}
 
 
 def check_latex(

@@ -24,6 +24,8 @@ The grammar, loosest binding first::
                 | \tr a | \det a | \log a | \exp a       (also \operatorname{tr}, ...)
                 | \sym a | \operatorname{skew} a | \operatorname{tril} a
                 | \operatorname{triu} a | \operatorname{toep} a
+                | \sin a | \cos a | \sqrt a | \D\exp a[expression]     (Chapter 10)
+                | \lambda_k(expression)
 
 where the argument ``a`` is a parenthesised expression or else the next factor
 (``\tr X^2`` is tr(X²), ``\det(X)^k`` is (det X)ᵏ, ``\log\det X`` is log(det X)).
@@ -49,6 +51,17 @@ the token.
 Entrywise functions (Chapter 9, *Forward and reverse mode*): ``\tanh a`` applies tanh to
 a number or to each entry of a matrix, as the book writes an entrywise function φ(X); it
 takes its argument as the functions above do.
+
+Matrix functions (Chapter 10, *Matrix functions and spectra*): ``\exp``, ``\log``,
+``\sin``, ``\cos`` and ``\sqrt`` of a square matrix larger than 1×1 are the matrix
+functions (the principal logarithm and square root, which need a matrix with no eigenvalue
+on the closed negative real axis), and of a number the usual functions; a non-integer
+power ``M^{1/2}``, ``M^{-1/2}`` of a square matrix is its principal power;
+``\D\exp(M)[E]`` (likewise ``\log``, ``\sin``, ``\cos``, ``\sqrt``) is the Fréchet
+derivative of the matrix function at M in the direction E, computed with the block
+identity f([[M, E], [0, M]]) = [[f(M), L], [0, f(M)]]; ``\lambda_k(M)`` is an eigenvalue
+of a square matrix whose eigenvalues are real, largest first (λ_0 is the largest), like
+``\sigma_k(M)``.
 
 Introduced in Chapter 4, *Trace identities and the trace trick*.
 """
@@ -78,10 +91,12 @@ GREEK = frozenset(
 OPERATORS = {"tr": r"\tr", "det": r"\det", "log": r"\log", "exp": r"\exp",  # \operatorname{..}
              "sym": r"\sym", "skew": r"\skew", "tril": r"\tril", "triu": r"\triu",
              "toep": r"\toep"}
-FUNCTIONS = frozenset(OPERATORS.values())
+# Functions of a number that are also functions of a square matrix (Chapter 10), and the
+# ones among them whose Fréchet derivative \D f(M)[E] the grammar evaluates.
+MATRIX_FUNCTIONS = frozenset((r"\exp", r"\log", r"\sin", r"\cos", r"\sqrt"))
 # Entrywise functions, applied to a number or to each entry of a matrix (Chapter 9).
 ENTRYWISE: dict[str, Callable[[Any], Any]] = {r"\tanh": np.tanh}
-FUNCTIONS = FUNCTIONS | frozenset(ENTRYWISE)
+FUNCTIONS = frozenset(OPERATORS.values()) | MATRIX_FUNCTIONS | frozenset(ENTRYWISE)
 PRODUCTS = {r"\cdot": "mul", r"\odot": "hadamard", r"\circ": "hadamard", "/": "div"}
 
 _TOKEN = re.compile(r"""
@@ -93,6 +108,7 @@ _TOKEN = re.compile(r"""
   | (?P<number>[0-9]+)
   | (?P<letter>[A-Za-z])
   | (?P<symbol>[-+*/=,;^_(){}])
+  | (?P<bracket>[\[\]])
 """, re.VERBOSE)
 
 
@@ -249,6 +265,8 @@ def _tokenize(latex: str) -> list[Token]:
             kind, text = "command", OPERATORS.get(name, text)
         elif kind == "mathrm":
             kind = "d" if text == r"\mathrm{d}" else "command"
+        if kind == "bracket":
+            kind = "symbol"
         if kind != "space":
             tokens.append(Token(kind, text, match.start(), match.end()))
         position = match.end()
@@ -483,8 +501,22 @@ class _Parser:
     def command(self, first: Token) -> Node:
         """A Greek letter, or a macro with its arguments: \\tr X, \\inner{A}{B}, ..."""
         text = first.text
+        if text == r"\lambda" and self.eigenvalue_follows():
+            self.expect("_")
+            index = self.indices()
+            return self.node("eigenvalue", (*index, self.primary()), first)
         if text in GREEK:
             return self.node("name", (text,), first)
+        if text == r"\D":
+            function = self.take()
+            if function.text not in MATRIX_FUNCTIONS:
+                raise self.error(f"\\D needs a matrix function ({sorted(MATRIX_FUNCTIONS)}) "
+                                 f"after it, got '{function.text}'", function)
+            argument = self.argument()
+            self.expect("[")
+            direction = self.expression()
+            self.expect("]")
+            return self.node("frechet", (function.text[1:], argument, direction), first)
         if text in FUNCTIONS:
             return self.node(text[1:], (self.argument(),), first)
         if text == r"\left":
@@ -515,6 +547,14 @@ class _Parser:
             return self.node("index", (Node("name", (text,), text), *index), first)
         raise self.error(f"unsupported token '{text}'", first,
                          "; the grammar is described in utils/latex_eval.py")
+
+    def eigenvalue_follows(self) -> bool:
+        """After \\lambda: a subscript and then a parenthesis, as in \\lambda_0(X)."""
+        rest = [token.text for token in self.tokens[self.position:self.position + 5]]
+        if rest[:1] != ["_"]:
+            return False
+        after = 2 if rest[1:2] != ["{"] else (rest.index("}") + 1 if "}" in rest else 99)
+        return rest[after:after + 1] == ["("]
 
     def argument(self) -> Node:
         if self.next_is("(") or self.next_is(r"\left"):
@@ -596,6 +636,13 @@ class _Evaluator:
             *index, argument = node.args
             return self.index(tuple(np.linalg.svd(self.matrix(argument), compute_uv=False)),
                               index, node)
+        if node.op == "eigenvalue":
+            *index, argument = node.args
+            return self.index(tuple(_real_eigenvalues(self, argument, self.matrix(argument))),
+                              index, node)
+        if node.op == "frechet":
+            name, argument, direction = node.args
+            return _frechet(self, node, name, self.value(argument), self.value(direction))
         operands = [self.value(arg) for arg in node.args]
         try:
             return _OPERATIONS[node.op](self, node, *operands)
@@ -668,7 +715,7 @@ class _Evaluator:
         """How far ``name`` runs: the length of what it indexes in ``body`` (all must agree)."""
         lengths = set()
         for part in _walk(body):
-            if part.op not in ("index", "sigma"):
+            if part.op not in ("index", "sigma", "eigenvalue"):
                 continue
             at = part.args[1:] if part.op == "index" else part.args[:-1]
             for axis, index in enumerate(at):
@@ -680,7 +727,7 @@ class _Evaluator:
         return lengths.pop()
 
     def length(self, part: Node, axis: int) -> int:
-        if part.op == "sigma":
+        if part.op in ("sigma", "eigenvalue"):
             return min(self.matrix(part.args[-1]).shape)
         return _lengths(_members(self.member(part.args[0])))[axis]
 
@@ -744,6 +791,9 @@ def _power(ev: _Evaluator, node: Node, base: np.ndarray, exponent: np.ndarray) -
     if base.ndim == 0:
         return base ** ev.number(exponent, node.args[1]).astype(float)
     ev.square(base, node, "a matrix power")
+    number = ev.number(exponent, node.args[1])
+    if not np.iscomplexobj(number) and float(number) != round(float(number)):
+        return _matrix_function(ev, node, "power", base, float(number))  # Chapter 10
     return np.linalg.matrix_power(base, ev.integer(node.args[1]))
 
 
@@ -764,6 +814,8 @@ def _unary(name: str, needs: str, function: Callable[[np.ndarray], Any]) -> Call
 
 
 def _log(ev: _Evaluator, node: Node, a: np.ndarray) -> np.ndarray:
+    if a.ndim == 2 and a.shape != (1, 1):
+        return _matrix_function(ev, node, "log", ev.square(a, node, r"\log"))  # Chapter 10
     a = ev.number(a, node)
     if not a > 0:
         raise ev.fail(f"the logarithm of {a}, which is not positive", node)
@@ -774,6 +826,61 @@ def _inner(ev: _Evaluator, node: Node, a: np.ndarray, b: np.ndarray) -> np.ndarr
     if a.shape != b.shape:
         raise ev.fail(f"an inner product of {_shape(a)} and {_shape(b)}", node)
     return np.sum(a * b)
+
+
+# -- matrix functions (Chapter 10, *Matrix functions and spectra*) ------------------------------
+
+_SCALAR = {"exp": np.exp, "sin": np.sin, "cos": np.cos, "sqrt": np.sqrt, "log": np.log}
+
+
+def _matrix_function(ev: _Evaluator, node: Node, name: str, a: np.ndarray,
+                     power: float = 1.0) -> np.ndarray:
+    """exp, log, sin, cos, sqrt (principal) or a principal power of a square matrix."""
+    import scipy.linalg  # only formulas with matrix functions need scipy
+
+    if name in ("log", "sqrt", "power"):
+        eigenvalues = np.linalg.eigvals(a)
+        if np.any((np.abs(eigenvalues.imag) <= 1e-12 * max(1.0, np.abs(eigenvalues).max()))
+                  & (eigenvalues.real <= 0)):
+            raise ev.fail(f"the principal {name} of a matrix with an eigenvalue on the closed "
+                          f"negative real axis ({eigenvalues})", node)
+    if name == "power":
+        value = scipy.linalg.fractional_matrix_power(a, power)
+    else:
+        value = {"exp": scipy.linalg.expm, "log": scipy.linalg.logm, "sin": scipy.linalg.sinm,
+                 "cos": scipy.linalg.cosm, "sqrt": scipy.linalg.sqrtm}[name](a)
+    return np.real_if_close(value, tol=1e6) if not np.iscomplexobj(a) else value
+
+
+def _scalar_or_matrix(ev: _Evaluator, node: Node, name: str, a: np.ndarray) -> np.ndarray:
+    if a.ndim == 2 and a.shape != (1, 1):
+        return _matrix_function(ev, node, name, ev.square(a, node, "\\" + name))
+    a = ev.number(a, node)
+    if name == "sqrt" and not a >= 0:
+        raise ev.fail(f"the square root of {a}, which is negative", node)
+    return np.asarray(_SCALAR[name](a))
+
+
+def _frechet(ev: _Evaluator, node: Node, name: str, a: np.ndarray, e: np.ndarray) -> np.ndarray:
+    """L_f(A, E), the upper right block of f([[A, E], [0, A]])."""
+    a = ev.square(a, node, "a Fréchet derivative")
+    if e.shape != a.shape:
+        raise ev.fail(f"the direction of a Fréchet derivative must have the shape of the "
+                      f"point, got {_shape(a)} and {_shape(e)}", node)
+    n = a.shape[0]
+    block = np.block([[a, e], [np.zeros_like(a), a]])
+    return _matrix_function(ev, node, name, block)[:n, n:]
+
+
+def _real_eigenvalues(ev: _Evaluator, argument: Node, a: np.ndarray) -> np.ndarray:
+    """The eigenvalues of a square matrix, largest first; LatexError if some are not real."""
+    a = ev.square(a, argument, r"\lambda_k")
+    if np.allclose(a, a.T, rtol=0, atol=1e-12 * max(1.0, np.abs(a).max())):
+        return np.linalg.eigvalsh((a + a.T) / 2)[::-1]
+    eigenvalues = np.linalg.eigvals(a)
+    if np.any(np.abs(eigenvalues.imag) > 1e-10 * max(1.0, np.abs(eigenvalues).max())):
+        raise ev.fail(f"\\lambda_k needs real eigenvalues, got {eigenvalues}", argument)
+    return np.sort(eigenvalues.real)[::-1]
 
 
 _OPERATIONS: dict[str, Callable[..., np.ndarray]] = {
@@ -790,7 +897,10 @@ _OPERATIONS: dict[str, Callable[..., np.ndarray]] = {
     "tr": _unary(r"\tr", "square", np.trace),
     "det": _unary(r"\det", "square", np.linalg.det),
     "log": _log,
-    "exp": _unary(r"\exp", "number", np.exp),
+    "exp": lambda ev, node, a: _scalar_or_matrix(ev, node, "exp", a),
+    "sin": lambda ev, node, a: _scalar_or_matrix(ev, node, "sin", a),
+    "cos": lambda ev, node, a: _scalar_or_matrix(ev, node, "cos", a),
+    "sqrt": lambda ev, node, a: _scalar_or_matrix(ev, node, "sqrt", a),
     "abs": _unary(r"\lvert\rvert", "number", np.abs),
     "inner": _inner,
     "sym": _unary(r"\sym", "square", lambda a: (a + a.T) / 2),
