@@ -161,6 +161,16 @@ DROPPED_TERM.update({
         lambda X, A, G: -A @ X @ inv(X.T @ A @ X) @ G.T @ inv(X.T @ A @ X),
         lambda X, A, G: -A.T @ X @ inv(X.T @ A @ X).T @ G @ inv(X.T @ A @ X).T),
 })
+
+
+def _top_eigenvector(X: np.ndarray, k: int) -> np.ndarray:
+    """The unit eigenvector of the symmetric X for its k-th largest eigenvalue (k = 0, 1, ...)."""
+    return np.linalg.eigh(X)[1][:, [-1 - k]]
+
+
+# Chapter 10: the sum of the two largest eigenvalues, one eigenvalue's gradient only.
+DROPPED_TERM["sym_top2_eigenvalues"] = tuple(
+    (lambda X, k=k: _top_eigenvector(X, k) @ _top_eigenvector(X, k).T) for k in (0, 1))
 # Gradients with a factor other than a determinant: without it.
 WITHOUT_FACTOR: dict[str, Callable[..., np.ndarray]] = {"fro": lambda X: X,
                                                         "exp_trace": lambda X, A: A.T}
