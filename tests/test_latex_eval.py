@@ -178,6 +178,38 @@ def test_projections_onto_structured_matrices(latex: str, expected) -> None:
     same(latex, expected)
 
 
+def _row_softmax(M: np.ndarray) -> np.ndarray:
+    """The softmax of each row, written out: exp(M_ij) / Σ_j exp(M_ij)."""
+    return np.exp(M) / np.exp(M).sum(axis=1, keepdims=True)
+
+
+@pytest.mark.parametrize(("latex", "expected"), [
+    (r"\operatorname{softmax}(A)", _row_softmax(A)),
+    (r"\operatorname{softmax}(A B) 1_n", np.ones((2, 1))),  # every row sums to 1
+    (r"\operatorname{softmax}(A B / \sqrt{m})", _row_softmax(A @ B / np.sqrt(3))),  # m is a size
+    (r"\tanh(A)", np.tanh(A)),
+    (r"\tanh A B", np.tanh(A) @ B),  # the argument is the next factor
+    (r"1 - \tanh(\tr S)^2", 1 - np.tanh(np.trace(S)) ** 2),
+    (r"\sqrt{k}", np.sqrt(2)),
+    (r"\log \operatorname{softmax}(A)", np.log(_row_softmax(A))),  # entrywise for a matrix
+])
+def test_softmax_tanh_sqrt_and_the_entrywise_log(latex: str, expected) -> None:
+    """The functions of Chapter 11's applications."""
+    same(latex, expected)
+
+
+@pytest.mark.parametrize(("latex", "message"), [
+    (r"\operatorname{softmax}(\tr S)", "softmax needs a matrix, got a number"),
+    (r"\sqrt{-k}", "square root of -2, which is negative"),
+    (r"\sqrt{A}", "expected a number, got a 2×3 matrix"),
+    (r"\log(A)", "entrywise logarithm of a 2×3 matrix with an entry that is not positive"),
+])
+def test_errors_of_the_application_functions(latex: str, message: str) -> None:
+    with pytest.raises(LatexError) as error:
+        evaluate(latex, VALUES, SIZES)
+    assert message in str(error.value), str(error.value)
+
+
 def test_a_number_comes_back_as_a_number_and_a_1x1_matrix_as_a_matrix() -> None:
     assert np.ndim(evaluate(r"\tr(S)", VALUES)) == 0
     assert np.shape(evaluate(r"x^\top x", VALUES)) == (1, 1)

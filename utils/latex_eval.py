@@ -24,6 +24,7 @@ The grammar, loosest binding first::
                 | \tr a | \det a | \log a | \exp a       (also \operatorname{tr}, ...)
                 | \sym a | \operatorname{skew} a | \operatorname{tril} a
                 | \operatorname{triu} a | \operatorname{toep} a
+                | \operatorname{softmax} a | \tanh a | \sqrt a       (Chapter 11)
 
 where the argument ``a`` is a parenthesised expression or else the next factor
 (``\tr X^2`` is tr(X²), ``\det(X)^k`` is (det X)ᵏ, ``\log\det X`` is log(det X)).
@@ -41,7 +42,12 @@ X). ``\sym M`` is (M + Mᵀ)/2 and ``\operatorname{skew} M`` is (M − Mᵀ)/2;
 the orthogonal projections of :mod:`utils.structured` (Chapter 7). ``1_m`` is the
 column of m ones and ``I_m`` the m×m identity, for a size m given by name;
 ``\sigma_k(M)`` is a singular value of M, largest first (σ_0 is the largest); a name
-``\mathrm{d}X`` has the value of ``"dX"``. ``\,``, ``\ ``, ``\;`` and ``\!`` are spaces.
+``\mathrm{d}X`` has the value of ``"dX"``. For the applications of Chapter 11,
+``\operatorname{softmax} M`` is the softmax of each row of M (row i becomes
+exp(M_ij) / Σ_j exp(M_ij)), ``\tanh M`` is tanh of each entry, ``\sqrt a`` is the square
+root of a non-negative number, ``\log M`` of a matrix (not 1×1) with positive entries is
+the logarithm of each entry, and a letter that has no value but names a size (``d`` in
+``\sqrt{d}``) is that size. ``\,``, ``\ ``, ``\;`` and ``\!`` are spaces.
 A 1×1 matrix counts as a number where a number is required (``\frac``, ``\log``, a
 power, a subscript), not in products. Anything else raises :class:`LatexError`, naming
 the token.
@@ -73,7 +79,7 @@ GREEK = frozenset(
 )
 OPERATORS = {"tr": r"\tr", "det": r"\det", "log": r"\log", "exp": r"\exp",  # \operatorname{..}
              "sym": r"\sym", "skew": r"\skew", "tril": r"\tril", "triu": r"\triu",
-             "toep": r"\toep"}
+             "toep": r"\toep", "softmax": r"\softmax", "tanh": r"\tanh", "sqrt": r"\sqrt"}
 FUNCTIONS = frozenset(OPERATORS.values())
 PRODUCTS = {r"\cdot": "mul", r"\odot": "hadamard", r"\circ": "hadamard", "/": "div"}
 
@@ -597,6 +603,8 @@ class _Evaluator:
 
     def lookup(self, node: Node) -> Value:
         name = node.args[0]
+        if name not in self.scope and name in self.sizes:  # a size such as d in \sqrt{d}
+            return np.array(self.sizes[name])
         if name not in self.scope:
             raise self.fail(f"no value for the name '{name}'; the values are for "
                             f"{sorted(self.scope)}", node)
@@ -757,10 +765,30 @@ def _unary(name: str, needs: str, function: Callable[[np.ndarray], Any]) -> Call
 
 
 def _log(ev: _Evaluator, node: Node, a: np.ndarray) -> np.ndarray:
+    if a.ndim == 2 and a.shape != (1, 1):  # entrywise, for a matrix (Chapter 11)
+        if not np.all(a > 0):
+            raise ev.fail(f"the entrywise logarithm of {_shape(a)} with an entry that is not "
+                          "positive", node)
+        return np.log(a)
     a = ev.number(a, node)
     if not a > 0:
         raise ev.fail(f"the logarithm of {a}, which is not positive", node)
     return np.log(a)
+
+
+def _softmax(ev: _Evaluator, node: Node, a: np.ndarray) -> np.ndarray:
+    """The softmax of each row of a matrix (Chapter 11)."""
+    if a.ndim != 2:
+        raise ev.fail(f"softmax needs a matrix, got {_shape(a)}", node)
+    e = np.exp(a - a.max(axis=1, keepdims=True))
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def _sqrt(ev: _Evaluator, node: Node, a: np.ndarray) -> np.ndarray:
+    a = ev.number(a, node)
+    if not a >= 0:
+        raise ev.fail(f"the square root of {a}, which is negative", node)
+    return np.sqrt(a)
 
 
 def _inner(ev: _Evaluator, node: Node, a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -796,4 +824,7 @@ _OPERATIONS: dict[str, Callable[..., np.ndarray]] = {
     "norm2": _unary(r"\norm{}_2", "matrix", lambda a: np.linalg.norm(a, 2)),
     "norm*": _unary(r"\norm{}_*", "matrix", lambda a: np.linalg.norm(a, "nuc")),
     "normF": _unary(r"\norm{}_F", "matrix", np.linalg.norm),
+    "softmax": _softmax,
+    "tanh": lambda ev, node, a: np.tanh(a),
+    "sqrt": _sqrt,
 }
