@@ -103,6 +103,8 @@ PROPERTIES = {
     "nonzero": lambda M: bool(np.any(M != 0)),
     "> 0": lambda M: bool(np.all(M > 0)),
     "integer": lambda M: M.ndim == 0 and float(M) == int(M),
+    # soft labels (Chapter 11): every row a probability vector
+    "has rows that sum to 1": lambda M: M.ndim == 2 and np.allclose(M.sum(axis=1), 1),
 }
 
 
@@ -565,7 +567,7 @@ def test_gradient_table_errors(options: dict, error: type, message: str) -> None
 
 STANDARD_TEX = {"top", "nabla", "sum", "det", "log", "lambda", "lvert", "rvert", "lVert",
                 "rVert", "sigma", "Sigma", "quad", "frac", "left", "right", "mathrm", "text",
-                "cdot", "ldots", "circ", "operatorname", "exp"}
+                "cdot", "ldots", "circ", "operatorname", "exp", "tanh", "sqrt"}
 
 
 @pytest.mark.parametrize("identity", IDENTITIES, ids=ids(IDENTITIES))

@@ -30,6 +30,7 @@ KINDS: tuple[str, ...] = (
     "least squares",
     "structured",
     "second order",
+    "application",
 )
 
 # The chapters that derive identities: label -> (number, title).
@@ -41,6 +42,7 @@ CHAPTERS: dict[str, tuple[int, str]] = {
     "ch-tensor": (5, "The tensor view"),
     "ch-structured": (7, "Structured matrices and constraints"),
     "ch-second": (8, "Second derivatives"),
+    "ch-applications": (11, "Applications"),
 }
 
 Inputs = dict[str, np.ndarray]
