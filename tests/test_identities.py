@@ -119,6 +119,8 @@ PROPERTIES = {
     "nonzero": lambda M: bool(np.any(M != 0)),
     "> 0": lambda M: bool(np.all(M > 0)),
     "integer": lambda M: M.ndim == 0 and float(M) == int(M),
+    # soft labels (Chapter 11): every row a probability vector
+    "has rows that sum to 1": lambda M: M.ndim == 2 and np.allclose(M.sum(axis=1), 1),
 }
 
 

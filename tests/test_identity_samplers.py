@@ -152,6 +152,28 @@ DROPPED_TERM: dict[str, tuple[Callable[..., np.ndarray], ...]] = {
                           lambda X, C: 2 * (X @ X.T - C).T @ X),
     "sylvester_residual": (lambda X, A, B, C: 2 * A.T @ (A @ X + X @ B - C),
                            lambda X, A, B, C: 2 * (A @ X + X @ B - C) @ B.T),
+    # Chapter 11's applications
+    "softmax_cross_entropy": (lambda X, A, Y: A.T @ _softmax(A @ X), lambda X, A, Y: -A.T @ Y),
+    "network_first_layer": (
+        lambda X, A, W, B: (W.T @ (W @ np.tanh(X @ A) - B)) @ A.T,
+        lambda X, A, W, B: -((W.T @ (W @ np.tanh(X @ A) - B)) * np.tanh(X @ A) ** 2) @ A.T),
+    "network_second_layer": (lambda X, W, A, B: X @ np.tanh(W @ A) @ np.tanh(W @ A).T,
+                             lambda X, W, A, B: -B @ np.tanh(W @ A).T),
+    "completion_left_factor": (lambda X, V, C, W: 2 * (W * W * (X @ V.T)) @ V,
+                               lambda X, V, C, W: -2 * (W * W * C) @ V),
+    "completion_right_factor": (lambda X, U, C, W: 2 * (W * W * (U @ X.T)).T @ U,
+                                lambda X, U, C, W: -2 * (W * W * C).T @ U),
+    "attention_queries": (
+        lambda X, K, V, C: (_scores(X, K) * (C @ V.T)) @ K / np.sqrt(X.shape[1]),
+        lambda X, K, V, C: -(_scores(X, K) * np.sum(_scores(X, K) * (C @ V.T), axis=1,
+                                                    keepdims=True)) @ K / np.sqrt(X.shape[1])),
+    "attention_keys": (
+        lambda X, Q, V, C: (_scores(Q, X) * (C @ V.T)).T @ Q / np.sqrt(Q.shape[1]),
+        lambda X, Q, V, C: -(_scores(Q, X) * np.sum(_scores(Q, X) * (C @ V.T), axis=1,
+                                                    keepdims=True)).T @ Q / np.sqrt(Q.shape[1])),
+    "rayleigh_quotient": (lambda X, A: (A + A.T) @ X @ inv(X.T @ X),
+                          lambda X, A: -X @ inv(X.T @ X) @ (X.T @ (A + A.T) @ X)
+                          @ inv(X.T @ X)),
 }
 # The pullbacks of Chapter 9 with a sum in their gradients: one term of it.
 DROPPED_TERM.update({
@@ -171,6 +193,16 @@ def _top_eigenvector(X: np.ndarray, k: int) -> np.ndarray:
 # Chapter 10: the sum of the two largest eigenvalues, one eigenvalue's gradient only.
 DROPPED_TERM["sym_top2_eigenvalues"] = tuple(
     (lambda X, k=k: _top_eigenvector(X, k) @ _top_eigenvector(X, k).T) for k in (0, 1))
+
+
+def _softmax(S: np.ndarray) -> np.ndarray:
+    """The softmax of each row (Chapter 11), written out here."""
+    return np.exp(S) / np.exp(S).sum(axis=1, keepdims=True)
+
+
+def _scores(Q: np.ndarray, K: np.ndarray) -> np.ndarray:
+    """softmax(QKᵀ/√d), the attention scores (Chapter 11)."""
+    return _softmax(Q @ K.T / np.sqrt(Q.shape[1]))
 # Gradients with a factor other than a determinant: without it.
 WITHOUT_FACTOR: dict[str, Callable[..., np.ndarray]] = {"fro": lambda X: X,
                                                         "exp_trace": lambda X, A: A.T}

@@ -195,6 +195,45 @@ def test_projections_onto_structured_matrices(latex: str, expected) -> None:
     same(latex, expected)
 
 
+def _row_softmax(M: np.ndarray) -> np.ndarray:
+    """The softmax of each row, written out: exp(M_ij) / Σ_j exp(M_ij)."""
+    return np.exp(M) / np.exp(M).sum(axis=1, keepdims=True)
+
+
+@pytest.mark.parametrize(("latex", "expected"), [
+    (r"\operatorname{softmax}(A)", _row_softmax(A)),
+    (r"\operatorname{softmax}(A B) 1_n", np.ones((2, 1))),  # every row sums to 1
+    (r"\operatorname{softmax}(A B / \sqrt{m})", _row_softmax(A @ B / np.sqrt(3))),  # m is a size
+    (r"\tanh(A)", np.tanh(A)),
+    (r"\tanh A B", np.tanh(A) @ B),  # the argument is the next factor
+    (r"1 - \tanh(\tr S)^2", 1 - np.tanh(np.trace(S)) ** 2),
+    (r"\sqrt{k}", np.sqrt(2)),
+])
+def test_softmax_tanh_and_sqrt_of_a_size(latex: str, expected) -> None:
+    """The functions of Chapter 11's applications."""
+    same(latex, expected)
+
+
+def test_the_cross_entropy_takes_the_log_entry_by_entry() -> None:
+    """\\log of a matrix is the matrix logarithm (Chapter 10), so the cross-entropy is
+    written with the entries: an entry is a number."""
+    P, Y = _row_softmax(A @ B), _row_softmax(B.T @ A.T).T[:2]
+    got = evaluate(r"-\sum_{ij} Y_{ij} \log P_{ij}", {"P": P, "Y": Y})
+    assert np.isclose(got, -np.sum(Y * np.log(P)))
+
+
+@pytest.mark.parametrize(("latex", "message"), [
+    (r"\operatorname{softmax}(\tr S)", "softmax needs a matrix, got a number"),
+    (r"\sqrt{-k}", "square root of -2, which is negative"),
+    (r"\sqrt{A}", "needs a square matrix, got a 2×3 matrix"),  # \sqrt of a matrix: Chapter 10's
+    (r"\log(A)", "needs a square matrix, got a 2×3 matrix"),  # the matrix logarithm, not entrywise
+])
+def test_errors_of_the_application_functions(latex: str, message: str) -> None:
+    with pytest.raises(LatexError) as error:
+        evaluate(latex, VALUES, SIZES)
+    assert message in str(error.value), str(error.value)
+
+
 def test_a_number_comes_back_as_a_number_and_a_1x1_matrix_as_a_matrix() -> None:
     assert np.ndim(evaluate(r"\tr(S)", VALUES)) == 0
     assert np.shape(evaluate(r"x^\top x", VALUES)) == (1, 1)

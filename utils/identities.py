@@ -17,6 +17,7 @@ from collections.abc import Iterable, Mapping
 import numpy as np
 
 from ._validation import as_real_number, generator_or_seeded
+from .catalogue_applications import APPLICATIONS
 from .catalogue_inverse import DETERMINANT, INVERSE, LOG_DETERMINANT
 from .catalogue_norms import LEAST_SQUARES, NORM
 from .catalogue_polynomial import POWER, QUADRATIC
@@ -63,6 +64,7 @@ IDENTITIES: tuple[Identity, ...] = (
     *PULLBACK,
     *MATRIX_FUNCTION,
     *SPECTRAL,
+    *APPLICATIONS,
 )
 
 _BY_NAME: dict[str, Identity] = {identity.name: identity for identity in IDENTITIES}

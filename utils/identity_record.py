@@ -33,6 +33,7 @@ KINDS: tuple[str, ...] = (
     "pullback",
     "matrix function",
     "spectral",
+    "application",
 )
 
 # The chapters that derive identities: label -> (number, title).
@@ -46,6 +47,7 @@ CHAPTERS: dict[str, tuple[int, str]] = {
     "ch-second": (8, "Second derivatives"),
     "ch-modes": (9, "Forward and reverse mode"),
     "ch-spectra": (10, "Matrix functions and spectra"),
+    "ch-applications": (11, "Applications"),
 }
 
 Inputs = dict[str, np.ndarray]

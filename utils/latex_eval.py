@@ -26,6 +26,7 @@ The grammar, loosest binding first::
                 | \operatorname{triu} a | \operatorname{toep} a
                 | \sin a | \cos a | \sqrt a | \D\exp a[expression]     (Chapter 10)
                 | \lambda_k(expression)
+                | \operatorname{softmax} a                          (Chapter 11)
 
 where the argument ``a`` is a parenthesised expression or else the next factor
 (``\tr X^2`` is tr(X²), ``\det(X)^k`` is (det X)ᵏ, ``\log\det X`` is log(det X)).
@@ -43,7 +44,10 @@ X). ``\sym M`` is (M + Mᵀ)/2 and ``\operatorname{skew} M`` is (M − Mᵀ)/2;
 the orthogonal projections of :mod:`utils.structured` (Chapter 7). ``1_m`` is the
 column of m ones and ``I_m`` the m×m identity, for a size m given by name;
 ``\sigma_k(M)`` is a singular value of M, largest first (σ_0 is the largest); a name
-``\mathrm{d}X`` has the value of ``"dX"``. ``\,``, ``\ ``, ``\;`` and ``\!`` are spaces.
+``\mathrm{d}X`` has the value of ``"dX"``. For the applications of Chapter 11,
+``\operatorname{softmax} M`` is the softmax of each row of M (row i becomes
+exp(M_ij) / Σ_j exp(M_ij)), and a letter that has no value but names a size (``d`` in
+``\sqrt{d}``) is that size. ``\,``, ``\ ``, ``\;`` and ``\!`` are spaces.
 A 1×1 matrix counts as a number where a number is required (``\frac``, ``\log``, a
 power, a subscript), not in products. Anything else raises :class:`LatexError`, naming
 the token.
@@ -90,7 +94,7 @@ GREEK = frozenset(
 )
 OPERATORS = {"tr": r"\tr", "det": r"\det", "log": r"\log", "exp": r"\exp",  # \operatorname{..}
              "sym": r"\sym", "skew": r"\skew", "tril": r"\tril", "triu": r"\triu",
-             "toep": r"\toep"}
+             "toep": r"\toep", "softmax": r"\softmax"}
 # Functions of a number that are also functions of a square matrix (Chapter 10), and the
 # ones among them whose Fréchet derivative \D f(M)[E] the grammar evaluates.
 MATRIX_FUNCTIONS = frozenset((r"\exp", r"\log", r"\sin", r"\cos", r"\sqrt"))
@@ -651,6 +655,8 @@ class _Evaluator:
 
     def lookup(self, node: Node) -> Value:
         name = node.args[0]
+        if name not in self.scope and name in self.sizes:  # a size such as d in \sqrt{d}
+            return np.array(self.sizes[name])
         if name not in self.scope:
             raise self.fail(f"no value for the name '{name}'; the values are for "
                             f"{sorted(self.scope)}", node)
@@ -822,6 +828,14 @@ def _log(ev: _Evaluator, node: Node, a: np.ndarray) -> np.ndarray:
     return np.log(a)
 
 
+def _softmax(ev: _Evaluator, node: Node, a: np.ndarray) -> np.ndarray:
+    """The softmax of each row of a matrix (Chapter 11)."""
+    if a.ndim != 2:
+        raise ev.fail(f"softmax needs a matrix, got {_shape(a)}", node)
+    e = np.exp(a - a.max(axis=1, keepdims=True))
+    return e / e.sum(axis=1, keepdims=True)
+
+
 def _inner(ev: _Evaluator, node: Node, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     if a.shape != b.shape:
         raise ev.fail(f"an inner product of {_shape(a)} and {_shape(b)}", node)
@@ -913,6 +927,7 @@ _OPERATIONS: dict[str, Callable[..., np.ndarray]] = {
     "norm2": _unary(r"\norm{}_2", "matrix", lambda a: np.linalg.norm(a, 2)),
     "norm*": _unary(r"\norm{}_*", "matrix", lambda a: np.linalg.norm(a, "nuc")),
     "normF": _unary(r"\norm{}_F", "matrix", np.linalg.norm),
+    "softmax": _softmax,
 }
 
 # The entrywise functions (Chapter 9): the operation of \tanh is "tanh", and so on.
