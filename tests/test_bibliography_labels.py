@@ -34,3 +34,20 @@ def test_repeated_labels_get_letters_in_order() -> None:
                book("z", "2021", "Ann Smith")]
     assert list(AuthorYearLabels().format_labels(entries)) == [
         "Smith, 2020a", "Smith, 2020b", "Smith, 2021"]
+
+
+def test_the_books_bibliography_parses_and_every_entry_has_its_fields() -> None:
+    """A malformed entry stops the whole build; this names it in a second, not minutes."""
+    from pathlib import Path
+
+    from pybtex.database import parse_file
+
+    bib = Path(__file__).resolve().parent.parent / "book" / "references.bib"
+    entries = parse_file(str(bib)).entries
+    assert entries, "references.bib has no entries"
+    for key, entry in entries.items():
+        missing = [name for name in ("title", "year") if name not in entry.fields]
+        assert not missing, f"references.bib: {key} has no {', '.join(missing)}"
+        assert entry.persons.get("author") or entry.persons.get("editor"), (
+            f"references.bib: {key} names no author or editor")
+        assert author_year_label(entry), key
