@@ -70,9 +70,10 @@ def _sin(X: Any) -> Any:
 
 
 def real_spectrum(n: int, low: float, high: float) -> Draw:
-    """A draw of c S diag(d) S⁻¹: a non-symmetric n×n matrix with real eigenvalues c·d,
-    spread over [low, high] with gaps of at least (high − low)/(2n), and eigenvectors of
-    condition number 10 (S random, c a random scale in [5/4, 2]).
+    """A draw of c S diag(d) S⁻¹: a non-symmetric n×n matrix with real eigenvalues c·d, where
+    d is spread over (low, high) with gaps of at least (high − low)/(2n), so that the
+    eigenvalues lie in c·(low, high) with gaps of at least c(high − low)/(2n); its
+    eigenvectors have condition number 10 (S random, c a random scale in [5/4, 2]).
 
     Chapter 10, *Matrix functions and spectra*.
     """
@@ -160,7 +161,7 @@ MATRIX_FUNCTION: tuple[Identity, ...] = (
         sample=sampler(X=general(N)),
         f=lambda X: xp.trace(expm(X)),
         grad=lambda X: linalg().expm(X).T,
-        source="Higham (2008), Functions of Matrices, Chapter 3",
+        source="Higham (2008), Functions of Matrices, §3.2 and §10.6; Al-Mohy & Higham (2009)",
         chapter=CHAPTER,
         derivation=(
             Step(r"\tr(\D\exp(X)[\mathrm{d}X])",
@@ -180,7 +181,7 @@ MATRIX_FUNCTION: tuple[Identity, ...] = (
         sample=sampler(X=general(N), A=general(N)),
         f=lambda X, A: xp.trace(A @ expm(X)),
         grad=lambda X, A: linalg().expm_frechet(X.T, A.T)[1],
-        source="Higham (2008), Functions of Matrices, Chapter 3",
+        source="Higham (2008), Functions of Matrices, §3.2 and §10.6; Al-Mohy & Higham (2009)",
         chapter=CHAPTER,
         derivation=(
             Step(r"\tr(A\,\D\exp(X)[\mathrm{d}X])",
