@@ -50,4 +50,7 @@ def test_the_books_bibliography_parses_and_every_entry_has_its_fields() -> None:
         assert not missing, f"references.bib: {key} has no {', '.join(missing)}"
         assert entry.persons.get("author") or entry.persons.get("editor"), (
             f"references.bib: {key} names no author or editor")
-        assert author_year_label(entry), key
+        label = author_year_label(entry)
+        assert label and not set(label) & set("{}\\"), (
+            f"references.bib: {key} is labelled {label!r}; write accented names in UTF-8 "
+            "(Candès, not Cand{\\`e}s), as the citations in the text show them")

@@ -31,6 +31,7 @@ from utils import (
     gradient_table,
 )
 from utils.identity_record import CHAPTERS
+from utils.latex_eval import formula_and_remarks
 
 NAMES = [identity.name for identity in IDENTITIES]
 SYMBOLIC = [identity for identity in IDENTITIES if identity.sympy_f is not None]
@@ -541,9 +542,21 @@ def test_gradient_table_lists_every_identity_with_math_and_source() -> None:
         cells = [cell.strip() for cell in line.strip("|").split(" | ")]
         assert len(cells) == 6, f"{identity.name}: row has {len(cells)} cells: {line}"
         assert cells[0] == f"`{identity.name}`"
-        assert cells[1] == f"${identity.f_latex}$" and cells[2] == f"${identity.grad_latex}$"
+        # the remarks of f and ∇f (definitions such as M = XᵀAX) move to the conditions
+        (f, f_remarks), (grad, grad_remarks) = map(formula_and_remarks,
+                                                   (identity.f_latex, identity.grad_latex))
+        assert cells[1] == f"${f}$" and cells[2] == f"${grad}$"
+        assert all(f"${remark}$" in cells[3] for remark in f_remarks + grad_remarks), cells[3]
         assert cells[4] == (identity.source or "derived in the book")
         assert CHAPTERS[identity.chapter][1] in cells[5]
+
+
+def test_remarks_stay_with_the_formula_without_a_conditions_column() -> None:
+    with_conditions = gradient_table(names=["vjp_inv_XtAX"])
+    assert "| $A X W^\\top + A^\\top X W$ |" in with_conditions
+    assert "where $M = X^\\top A X$, $W = -M^{-\\top} G M^{-\\top}$" in with_conditions
+    alone = gradient_table(names=["vjp_inv_XtAX"], columns=["gradient"])
+    assert f"| ${get_identity('vjp_inv_XtAX').grad_latex}$ |" in alone
 
 
 def test_gradient_table_shows_the_chosen_columns_in_order() -> None:

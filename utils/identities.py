@@ -28,6 +28,7 @@ from .catalogue_structured import STRUCTURED
 from .catalogue_trace import PRODUCT, TRACE
 from .checks import DEFAULT_SEED, GradientCheck, check_gradient
 from .identity_record import CHAPTERS, KINDS, Identity, Step
+from .latex_eval import formula_and_remarks
 from .matrix_space import frobenius_norm
 from .numdiff import directional_derivative
 
@@ -315,18 +316,34 @@ def _select(kinds: Iterable[str] | None, names: Iterable[str] | None) -> list[Id
 
 
 def _row(identity: Identity, columns: list[str]) -> str:
+    """One row; with a conditions column, the remarks of f and ∇f (``M = X^\top A X``)
+    are shown there, so that a definition does not widen the formula's column."""
     number, title = CHAPTERS[identity.chapter]
+    f, gradient, remarks = identity.f_latex, identity.grad_latex, ()
+    if "conditions" in columns:
+        (f, f_remarks), (gradient, gradient_remarks) = map(
+            formula_and_remarks, (identity.f_latex, identity.grad_latex))
+        remarks = tuple(dict.fromkeys(f_remarks + gradient_remarks))
     cells = {
         "name": f"`{identity.name}`",
-        "f": f"${identity.f_latex}$",
-        "gradient": f"${identity.grad_latex}$",
-        "conditions": "; ".join((identity.shapes, *identity.assumptions, *_on(identity))),
+        "f": f"${f}$",
+        "gradient": f"${gradient}$",
+        "conditions": "; ".join((identity.shapes, *identity.assumptions, *_on(identity),
+                                 *_where(remarks))),
         "source": identity.source or "derived in the book",
         "chapter": f"{number}. {title}",
         "hessian": f"${identity.hessian_latex}$" if identity.hessian_latex else "",
     }
     shown = (cells[column].replace("|", "\\|") for column in columns)
     return "| " + " | ".join(shown) + " |\n"
+
+
+def _where(remarks: tuple[str, ...]) -> tuple[str, ...]:
+    """The table's note for the remarks of a formula: definitions after "where", words
+    (``\text{unit } q_0 ...``) as they are."""
+    definitions = [f"${remark}$" for remark in remarks if r"\text" not in remark]
+    words = [f"${remark}$" for remark in remarks if r"\text" in remark]
+    return (*words, *(["where " + ", ".join(definitions)] if definitions else []))
 
 
 def _on(identity: Identity) -> tuple[str, ...]:

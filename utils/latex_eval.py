@@ -82,7 +82,7 @@ import numpy as np
 
 from .structured import project
 
-__all__ = ["Display", "LatexError", "evaluate", "split_display"]
+__all__ = ["Display", "LatexError", "evaluate", "formula_and_remarks", "split_display"]
 
 Value = Any  # a 0-d or 2-D np.ndarray, or a family (tuple or 1-D array)
 
@@ -250,6 +250,30 @@ def split_display(latex: str) -> Display:
             else:
                 words.append(_text(latex, piece))
     return Display(sides, tuple(equations), tuple(words))
+
+
+def formula_and_remarks(latex: str) -> tuple[str, tuple[str, ...]]:
+    r"""A displayed formula without its remarks, and the text of each remark.
+
+    The remarks are what :func:`split_display` separates: ``\quad (...)`` (without the
+    parentheses) and each clause after a top-level comma. A table shows them apart, so
+    that a long definition does not widen the formula's column.
+
+    For example, ``A X W^\top,\ M = X^\top A X,\ W = M^{-1}`` gives the formula
+    ``A X W^\top`` and the remarks ``M = X^\top A X`` and ``W = M^{-1}``.
+
+    Raises TypeError if ``latex`` is not a str, LatexError as :func:`split_display`.
+
+    Chapter 4, *Trace identities and the trace trick*.
+    """
+    if not isinstance(latex, str):
+        raise TypeError(f"latex must be a str, got {type(latex).__name__}")
+    tokens = _tokenize(latex)
+    depths = _depths(tokens, latex)
+    end = next((i for i, token in enumerate(tokens) if depths[i] == 0
+                and token.text in (r"\quad", ",")), len(tokens))
+    remarks = tuple(_text(latex, remark) for remark in _remarks(tokens[end:], depths[end:]))
+    return _text(latex, tokens[:end]), tuple(remark for remark in remarks if remark)
 
 
 # -- tokens -------------------------------------------------------------------------------------
