@@ -245,7 +245,7 @@ APPLICATIONS: tuple[Identity, ...] = (
     Identity(
         name="attention_queries",
         kind="application",
-        f_latex=r"\inner{C}{\operatorname{softmax}(X K^\top / \sqrt{d}) V}",
+        f_latex=r"\inner{C}{P V},\ P = \operatorname{softmax}(X K^\top / \sqrt{d})",
         grad_latex=r"E K / \sqrt{d}" + SCORES_Q + DELTA,
         shapes="X: m×d, K: k×d, V: k×p, C: m×p",
         assumptions=(),
@@ -270,7 +270,7 @@ APPLICATIONS: tuple[Identity, ...] = (
     Identity(
         name="attention_keys",
         kind="application",
-        f_latex=r"\inner{C}{\operatorname{softmax}(Q X^\top / \sqrt{d}) V}",
+        f_latex=r"\inner{C}{P V},\ P = \operatorname{softmax}(Q X^\top / \sqrt{d})",
         grad_latex=r"E^\top Q / \sqrt{d}" + SCORES_K + DELTA,
         shapes="Q: m×d, X: k×d, V: k×p, C: m×p",
         assumptions=(),
@@ -294,7 +294,7 @@ APPLICATIONS: tuple[Identity, ...] = (
     Identity(
         name="attention_values",
         kind="application",
-        f_latex=r"\inner{C}{\operatorname{softmax}(Q K^\top / \sqrt{d}) X}",
+        f_latex=r"\inner{C}{P X},\ P = \operatorname{softmax}(Q K^\top / \sqrt{d})",
         grad_latex=r"P^\top C,\ P = \operatorname{softmax}(Q K^\top / \sqrt{d})",
         shapes="Q: m×d, K: k×d, X: k×p, C: m×p",
         assumptions=(),
