@@ -1,7 +1,8 @@
 """The built book in headless Chromium, driven by Playwright.
 
 Playwright drives the machine's own Chromium (Debian's `chromium` package); it never
-downloads a browser. Each page is loaded once, with every request off the local disk
+downloads a browser. The pages are shared out among two browsers that run at once. Each
+page is loaded once, with every request off the local disk
 refused and recorded, and measured at several window widths after MathJax has typeset it
 (`measure_layout.js` says what is measured).
 """
@@ -64,20 +65,38 @@ def browser_or_skip() -> str:
     return browser
 
 
-def visit(pages: dict[str, Path], widths: tuple[int, ...], macros: list[str]
-          ) -> dict[str, PageReport]:
-    """Load each page once in one headless Chromium and report on it.
+def visit(pages: dict[str, Path], widths: tuple[int, ...], macros: list[str],
+          browsers: int = 2) -> dict[str, PageReport]:
+    """Load each page once in headless Chromium and report on it.
 
     ``pages`` maps a name to an HTML file; ``macros`` are macro names (``inner`` for
-    ``\\inner``) that must not survive as text once MathJax has run. Each page is loaded
-    at the widest width and measured from the widest to the narrowest: once a page has
-    been laid out for a phone, the theme does not restore every part of its desktop
-    layout when the window grows again.
+    ``\\inner``) that must not survive as text once MathJax has run. The pages are shared
+    out, largest first, among ``browsers`` Chromium instances that run at the same time,
+    each driven from its own thread (Playwright's synchronous API is not thread-safe):
+    typesetting a long chapter keeps one core busy for seconds. Each page is loaded at the
+    widest width and measured from the widest to the narrowest: once a page has been laid
+    out for a phone, the theme does not restore every part of its desktop layout when the
+    window grows again.
     """
-    widths = tuple(sorted(widths, reverse=True))
-    from playwright.sync_api import sync_playwright
+    from concurrent.futures import ThreadPoolExecutor
 
     browser_path = browser_or_skip()
+    widths = tuple(sorted(widths, reverse=True))
+    largest_first = sorted(pages, key=lambda name: pages[name].stat().st_size, reverse=True)
+    shares = [{name: pages[name] for name in largest_first[start::browsers]}
+              for start in range(browsers)]
+    with ThreadPoolExecutor(max_workers=browsers) as pool:
+        found = list(pool.map(lambda share: _visit_in_one_browser(
+            share, widths, macros, browser_path), shares))
+    reports = {name: report for share in found for name, report in share.items()}
+    return {name: reports[name] for name in pages}  # in the order of ``pages``
+
+
+def _visit_in_one_browser(pages: dict[str, Path], widths: tuple[int, ...], macros: list[str],
+                          browser_path: str) -> dict[str, PageReport]:
+    """:func:`visit` for some of the pages, in one Chromium; widths from the widest."""
+    from playwright.sync_api import sync_playwright
+
     reports: dict[str, PageReport] = {}
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=browser_path,
