@@ -134,14 +134,6 @@ def run_once(notebook: Path, folder: Path, *, wait: bool = True) -> dict | None:
         return _outcome(notebook, folder)
 
 
-def executed_notebook(notebook: Path, folder: Path) -> nbformat.NotebookNode:
-    """``notebook`` with its outputs; NotebookFailed naming the cell if it does not run."""
-    outcome = run_once(notebook, folder)
-    if outcome["problem"]:
-        raise NotebookFailed(f"{notebook.name} does not run: {outcome['problem']}")
-    return nbformat.read(folder / notebook.name, as_version=4)
-
-
 def run_all(folder: Path) -> dict[Path, dict]:
     """Every notebook of the book run: first those no other worker has started, then the
     rest, waiting for them. Returns each notebook's outcome."""
